@@ -1,0 +1,143 @@
+"""Project settings: ``reportgen.toml`` or ``[tool.reportgen]`` in ``pyproject.toml`` -> Settings.
+
+Every key is optional; unknown keys and wrong types are errors with ``path:line``.
+Command-line flags override what the file says.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
+from .model import Theme
+
+CONFIG_FILE = "reportgen.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    source_language: str = "en"
+    #: Languages to build; empty = the source language plus every language with a catalog.
+    languages: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ("docx", "pdf")
+    sources_dir: str = "sources"
+    locales_dir: str = "locales"
+    output_dir: str = "build"
+    #: Catalog language -> BCP 47 tag of the document ("pt" -> "pt-PT").
+    language_tags: dict[str, str] = field(default_factory=dict)
+    theme: Theme = Theme()
+    #: Check codes to silence in ``reportgen check``.
+    ignore_checks: tuple[str, ...] = ()
+    config_path: str | None = None
+
+    @property
+    def sources_path(self) -> Path:
+        return self.root / self.sources_dir
+
+    @property
+    def locales_path(self) -> Path:
+        return self.root / self.locales_dir
+
+    @property
+    def output_path(self) -> Path:
+        return self.root / self.output_dir
+
+
+_TOP: dict[str, type | tuple[type, ...]] = {
+    "source_language": str, "languages": list, "formats": list, "sources_dir": str,
+    "locales_dir": str, "output_dir": str, "language_tags": dict, "theme": dict, "check": dict,
+}
+_THEME: dict[str, type | tuple[type, ...]] = {"accent": str, "text": str, "muted": str, "page_size": str, "logo": str}
+_CHECK: dict[str, type | tuple[type, ...]] = {"ignore": list}
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _line_of(text: str, key: str) -> int:
+    m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    return text[: m.start()].count("\n") + 1 if m else 0
+
+
+def load_settings(root: Path) -> Settings:
+    """Read the project's settings (defaults when there is no config)."""
+    root = root.resolve()
+    table: dict[str, Any] | None = None
+    path = root / CONFIG_FILE
+    prefix = ""
+    if path.is_file():
+        text, data = _read_toml(path, root)
+        table = data
+    else:
+        path = root / "pyproject.toml"
+        if path.is_file():
+            text, data = _read_toml(path, root)
+            table = data.get("tool", {}).get("reportgen")
+            prefix = "tool.reportgen."
+    if table is None:
+        return Settings(root=root)
+    shown = display_path(path, root)
+    diags = Diagnostics()
+
+    def check(tab: dict[str, Any], schema: dict[str, Any], where: str) -> dict[str, Any]:
+        out = {}
+        for key, value in tab.items():
+            loc = Location(shown, _line_of(text, key))
+            if key not in schema:
+                diags.error(f"{where}{key}: unknown setting" + did_you_mean(key, schema), loc)
+            elif not isinstance(value, schema[key]):
+                diags.error(f"{where}{key}: expected {schema[key].__name__}, got {type(value).__name__}", loc)
+            else:
+                out[key] = value
+        return out
+
+    top = check(table, _TOP, prefix)
+    theme_tab = check(top.get("theme", {}), _THEME, prefix + "theme.")
+    check_tab = check(top.get("check", {}), _CHECK, prefix + "check.")
+    for key in ("languages", "formats"):
+        for item in top.get(key, []):
+            if not isinstance(item, str):
+                diags.error(f"{prefix}{key}: expected a list of strings", Location(shown, _line_of(text, key)))
+    for key in ("accent", "text", "muted"):
+        if key in theme_tab and not _COLOUR.match(theme_tab[key]):
+            diags.error(f"{prefix}theme.{key}: expected a colour like '#1F4E79', got {theme_tab[key]!r}",
+                        Location(shown, _line_of(text, key)))
+    if "page_size" in theme_tab and theme_tab["page_size"].upper() not in ("A4", "LETTER"):
+        diags.error(f"{prefix}theme.page_size: expected 'A4' or 'Letter', got {theme_tab['page_size']!r}",
+                    Location(shown, _line_of(text, "page_size")))
+    diags.raise_if_errors()
+
+    theme = Theme()
+    if theme_tab:
+        logo = theme_tab.pop("logo", None)
+        theme = replace(theme, **theme_tab, logo=(root / logo) if logo else None)
+    return Settings(
+        root=root,
+        source_language=top.get("source_language", "en"),
+        languages=tuple(top.get("languages", ())),
+        formats=tuple(top.get("formats", ("docx", "pdf"))),
+        sources_dir=top.get("sources_dir", "sources"),
+        locales_dir=top.get("locales_dir", "locales"),
+        output_dir=top.get("output_dir", "build"),
+        language_tags={k: str(v) for k, v in top.get("language_tags", {}).items()},
+        theme=theme,
+        ignore_checks=tuple(check_tab.get("ignore", ())),
+        config_path=shown,
+    )
+
+
+def _read_toml(path: Path, root: Path) -> tuple[str, dict[str, Any]]:
+    shown = display_path(path, root)
+    try:
+        text = path.read_text("utf-8")
+        return text, tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise InputError([Diagnostic("error", "not valid UTF-8", Location(shown))]) from None
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        loc = Location(shown, int(m.group(1)), int(m.group(2))) if m else Location(shown)
+        raise InputError([Diagnostic("error", f"TOML syntax: {reason}", loc)]) from None

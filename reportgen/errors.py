@@ -1,0 +1,116 @@
+"""Errors and diagnostics: one message format for every user-facing problem.
+
+Every problem a user can fix is reported GNU style::
+
+    sources/africa-2024.yaml:14:3: error: event.date: expected a date (YYYY-MM-DD), got '18 Jan'
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file. ``line`` and ``col`` are 1-based; 0 means unknown."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        out = self.path
+        if self.line:
+            out += f":{self.line}"
+            if self.col:
+                out += f":{self.col}"
+        return out
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: str  # "error" or "warning"
+    message: str
+    location: Location | None = None
+    code: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        code = f"[{self.code}] " if self.code else ""
+        return f"{where}{self.severity}: {code}{self.message}"
+
+
+class ReportgenError(Exception):
+    """Base of every user-facing error (exit status 1)."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic] | str):
+        if isinstance(diagnostics, str):
+            diagnostics = [Diagnostic("error", diagnostics)]
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class InputError(ReportgenError):
+    """A source, catalog, config or command-line input is wrong."""
+
+
+@dataclass
+class Diagnostics:
+    """Collects the problems of one phase, so that all are reported at once."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, message: str, location: Location | None = None, code: str = "") -> None:
+        self.items.append(Diagnostic("error", message, location, code))
+
+    def warning(self, message: str, location: Location | None = None, code: str = "") -> None:
+        self.items.append(Diagnostic("warning", message, location, code))
+
+    def extend(self, other: Iterable[Diagnostic]) -> None:
+        self.items.extend(other)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def raise_if_errors(self, strict: bool = False) -> None:
+        """Raise :class:`InputError` with every diagnostic if any error (or, if strict, any warning)."""
+        if self.errors or (strict and self.items):
+            items = self.items
+            if strict:
+                items = [Diagnostic("error", d.message, d.location, d.code) for d in items]
+            raise InputError(items)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return " (did you mean 'x'?)" for the closest choice, or ""."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def display_path(path: Path | str, base: Path | None = None) -> str:
+    """A path as the user should see it: relative to ``base`` (or cwd) when inside it."""
+    p = Path(path)
+    for root in (base, Path.cwd()):
+        if root is None:
+            continue
+        try:
+            return str(p.resolve().relative_to(root.resolve()))
+        except ValueError:
+            continue
+    return str(p)

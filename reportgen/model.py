@@ -1,0 +1,218 @@
+"""The data model: pure, frozen dataclasses. Standard library only.
+
+Two layers:
+
+* :class:`Report` is the source as written (English, with every translatable field a :class:`Text`
+  carrying its stable translation context and its place in the YAML file).
+* :class:`LocalizedReport` is the final, format-neutral document in one language: every string is
+  translated and every date, time and number formatted. Renderers see only this.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Union
+
+from .errors import Location
+
+#: Placeholders a source text may use; their values come from the event data.
+PLACEHOLDERS = ("date", "start", "end", "time_range", "timezone", "participants", "location")
+
+#: ``{name}``; only the names above are placeholders, any other brace text is literal.
+PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+REPORT_KINDS = ("report", "outcome-report", "announcement")
+PARTICIPANT_QUALIFIERS = ("exact", "over", "about")
+
+
+def placeholders_in(text: str) -> list[str]:
+    """The known placeholder names used in ``text``, in order of appearance."""
+    return [m.group(1) for m in PLACEHOLDER_RE.finditer(text) if m.group(1) in PLACEHOLDERS]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A translatable piece of source text: English ``msgid`` + stable ``context`` (msgctxt)."""
+
+    msgid: str
+    context: str
+    location: Location
+    comment: str = ""
+
+    @property
+    def placeholders(self) -> list[str]:
+        return placeholders_in(self.msgid)
+
+
+@dataclass(frozen=True)
+class Participants:
+    count: int
+    qualifier: str = "exact"  # one of PARTICIPANT_QUALIFIERS
+
+
+@dataclass(frozen=True)
+class Event:
+    date: _dt.date
+    start: _dt.time | None = None
+    end: _dt.time | None = None
+    #: An IANA zone name ("Europe/Paris", "CET") or a fixed offset in minutes east of UTC.
+    timezone: str | int | None = None
+    location: Text | None = None
+    participants: Participants | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class BulletList:
+    id: str
+    items: tuple[Text, ...]
+
+
+Block = Union[Paragraph, BulletList]
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    heading: Text | None
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    id: str
+    path: str  # as shown to the user
+    kind: str
+    title: Text
+    series: Text | None = None
+    organiser: Text | None = None
+    event: Event | None = None
+    sections: tuple[Section, ...] = ()
+    keywords: tuple[Text, ...] = ()
+
+    def texts(self) -> Iterator[Text]:
+        """Every translatable text, in document order."""
+        for t in (self.series, self.title, self.organiser):
+            if t is not None:
+                yield t
+        if self.event is not None and self.event.location is not None:
+            yield self.event.location
+        yield from self.keywords
+        for section in self.sections:
+            if section.heading is not None:
+                yield section.heading
+            for block in section.blocks:
+                if isinstance(block, Paragraph):
+                    yield block.text
+                else:
+                    yield from block.items
+
+
+# --------------------------------------------------------------------------- look and layout
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Look of the documents; set in the project config's ``[theme]`` table."""
+
+    accent: str = "#1F4E79"  # headings, title block rule
+    text: str = "#1A1A1A"
+    muted: str = "#5A6270"  # organiser, footer
+    font: str = "NotoSans"  # bundled family; see reportgen/fonts
+    page_size: str = "A4"  # or "Letter"
+    logo: Path | None = None
+
+
+# --------------------------------------------------------------------------- localized layer
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A final string; ``marked`` asks the renderer to flag it (a draft build's fuzzy text)."""
+
+    text: str
+    marked: bool = False
+
+
+@dataclass(frozen=True)
+class LParagraph:
+    text: Phrase
+
+
+@dataclass(frozen=True)
+class LBulletList:
+    items: tuple[Phrase, ...]
+
+
+LBlock = Union[LParagraph, LBulletList]
+
+
+@dataclass(frozen=True)
+class LSection:
+    id: str
+    heading: Phrase | None
+    blocks: tuple[LBlock, ...]
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Layout strings in the output language."""
+
+    #: "Page {page} of {pages}" split into literal parts and the tokens "{page}" / "{pages}".
+    page_footer: tuple[str, ...]
+    draft: str = "DRAFT"
+    draft_marker: str = "[draft]"
+    contents: str = "Contents"
+
+
+@dataclass(frozen=True)
+class LocalizedReport:
+    source_id: str
+    lang: str  # catalog language code: "es"
+    tag: str  # BCP 47 tag for the document language: "es-ES"
+    title: Phrase
+    series: Phrase | None
+    organiser: Phrase | None
+    kind_label: str | None
+    #: (label, value) pairs of the title block: date, time, location, participants.
+    facts: tuple[tuple[str, str], ...]
+    #: The facts as one line, for a subtitle or running header.
+    event_line: str
+    sections: tuple[LSection, ...]
+    labels: Labels
+    keywords: tuple[str, ...] = ()
+    draft: bool = False
+    #: When the document counts as created (SOURCE_DATE_EPOCH or the source's date), UTC.
+    created: _dt.datetime = field(default=_dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc))
+    generator: str = "reportgen"
+
+    def all_text(self) -> Iterator[tuple[str, str]]:
+        """(field, text) for every string a renderer may draw."""
+        for name in ("series", "title", "organiser"):
+            p = getattr(self, name)
+            if p is not None:
+                yield name, p.text
+        if self.kind_label:
+            yield "kind", self.kind_label
+        for label, value in self.facts:
+            yield f"facts.{label}", label
+            yield f"facts.{label}", value
+        for s in self.sections:
+            if s.heading is not None:
+                yield f"sections.{s.id}.heading", s.heading.text
+            for i, b in enumerate(s.blocks, 1):
+                if isinstance(b, LParagraph):
+                    yield f"sections.{s.id}.{i}", b.text.text
+                else:
+                    for j, item in enumerate(b.items, 1):
+                        yield f"sections.{s.id}.{i}.{j}", item.text
+        for part in self.labels.page_footer:
+            yield "labels.page_footer", part

@@ -1,0 +1,44 @@
+"""Renderers: pure functions from a :class:`model.LocalizedReport` to the bytes of a file.
+
+A renderer never sees YAML, catalogs or Babel. Adding a format is one module and one line in
+``RENDERERS``; the module is imported only when a document of that format is built.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ..model import LocalizedReport, Theme
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    theme: Theme = Theme()
+    docx_template: Path | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    data: bytes
+    pages: int | None = None  # known for fixed layouts (PDF), not for flowing ones (DOCX)
+
+
+class Renderer(Protocol):
+    def __call__(self, doc: LocalizedReport, options: RenderOptions) -> Rendered: ...
+
+
+#: format -> "module:function", imported lazily.
+RENDERERS: dict[str, str] = {
+    "docx": "reportgen.render.docx:render",
+    "pdf": "reportgen.render.pdf:render",
+}
+
+FORMATS = tuple(RENDERERS)
+
+
+def get_renderer(fmt: str) -> Renderer:
+    module, func = RENDERERS[fmt].split(":")
+    return getattr(importlib.import_module(module), func)
