@@ -251,7 +251,7 @@ def _read_report(r: _Reader, root: yaml.Node, stem: str) -> model.Report | None:
         return model.Text(value, f"{rid}:{ctx}", r.loc(node), comment)
 
     kind = r.choice(top["kind"], "kind", model.REPORT_KINDS) if "kind" in top else "report"
-    title = text(top["title"], "title", "title", "Report title (cover and running footer)")
+    title = text(top["title"], "title", "title", "Report title (cover and running footer)") if "title" in top else None
     series = text(top["series"], "series", "series", "Name of the series the report belongs to (above the title)") if "series" in top else None
     organiser = text(top["organiser"], "organiser", "organiser", "Organisation that publishes the report (cover, document author)") if "organiser" in top else None
 

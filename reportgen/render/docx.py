@@ -93,6 +93,7 @@ def _theme_styles(document, options: RenderOptions) -> dict:
     styles["Title"].paragraph_format.space_after = Pt(6)
     _style_fonts(styles["Subtitle"], DOCX_FONT, 11.5, accent)
     styles["Subtitle"].font.italic = False
+    _remove(styles["Subtitle"].element.rPr, "w:spacing")  # the default template letter-spaces it
     _style_fonts(styles["Heading 1"], DOCX_FONT, 14, accent, bold=True)
     styles["Heading 1"].paragraph_format.space_before = Pt(14)
     styles["Heading 1"].paragraph_format.space_after = Pt(6)
@@ -107,6 +108,12 @@ def _theme_styles(document, options: RenderOptions) -> dict:
             for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
                 color.attrib.pop(qn(attr), None)
     return styles
+
+
+def _remove(parent, tag: str) -> None:
+    if parent is not None:
+        for el in parent.findall(qn(tag)):
+            parent.remove(el)
 
 
 def _clear_borders(style) -> None:
@@ -157,6 +164,9 @@ def _footer(document, doc: LocalizedReport, styles: dict, text_width) -> None:
     section = document.sections[0]
     p = section.footer.paragraphs[0]
     p.style = styles["Footer"]
+    # the Footer style's own tabs (centre 3.25", right 6.5") are for Letter paper: one right tab
+    # at the text edge instead, so "Page X of Y" sits flush right on A4 and Letter alike
+    _remove(styles["Footer"].element.pPr, "w:tabs")
     p.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
     p.add_run(doc.title.text)
     if doc.draft:

@@ -1,0 +1,107 @@
+"""Imports point one way, and each third-party library has one home module (docs/architecture.md)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PKG = Path(__file__).resolve().parent.parent / "reportgen"
+
+#: third-party top-level package -> the modules allowed to import it
+HOMES = {
+    "yaml": {"sources"},
+    "docx": {"render.docx"},
+    "reportlab": {"render.pdf"},
+    "babel.messages": {"catalogs"},
+    "babel": {"catalogs", "localize"},
+    "lxml": {"render.docx"},
+    "pypdf": set(),
+    "rich": {"cli"},
+}
+#: internal module -> internal modules it may import (besides model and errors, open to all)
+LAYERS = {
+    "model": {"errors"},
+    "errors": set(),
+    "config": set(),
+    "sources": set(),
+    "catalogs": set(),
+    "localize": {"catalogs"},
+    "render": set(),
+    "render.pdf": {"render"},
+    "render.docx": {"render"},
+}
+STDLIB_ONLY = {"model", "errors"}
+
+
+def modules():
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG).with_suffix("")
+        parts = [p for p in rel.parts if p != "__init__"]
+        yield ".".join(parts) or "__init__", path
+
+
+def imports_of(path: Path, name: str):
+    tree = ast.parse(path.read_text("utf-8"))
+    dotted = ["reportgen"] + ([] if name == "__init__" else name.split("."))
+    package = dotted if path.name == "__init__.py" else dotted[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                yield a.name, False
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+                mod = ".".join(base + ([node.module] if node.module else []))
+                if node.module is None:
+                    for a in node.names:
+                        sub = base + [a.name]
+                        as_module = PKG.parent.joinpath(*sub)
+                        is_module = as_module.with_suffix(".py").exists() or as_module.is_dir()
+                        yield ".".join(sub if is_module else base), True
+                else:
+                    yield mod, True
+            else:
+                yield node.module or "", False
+
+
+def test_third_party_imports_stay_home():
+    bad = []
+    for name, path in modules():
+        for mod, internal in imports_of(path, name):
+            if internal:
+                continue
+            for lib in sorted(HOMES, key=len, reverse=True):
+                if mod == lib or mod.startswith(lib + "."):
+                    if name not in HOMES[lib]:
+                        bad.append(f"{name} imports {mod}")
+                    break
+    assert bad == []
+
+
+def test_internal_layers():
+    bad = []
+    for name, path in modules():
+        if name not in LAYERS:
+            continue
+        for mod, internal in imports_of(path, name):
+            if not internal:
+                continue
+            target = mod.removeprefix("reportgen.").removeprefix("reportgen") or "__init__"
+            if target in ("model", "errors", "__init__") and name not in STDLIB_ONLY or target == name:
+                continue
+            if target not in LAYERS[name]:
+                bad.append(f"{name} imports {target}")
+    assert bad == []
+
+
+def test_layering_test_can_fail():
+    """The checker itself sees a forbidden import."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "sources.py"
+        p.write_text("import reportlab\nfrom . import build\nfrom .render import pdf\n")
+        found = list(imports_of(p, "sources"))
+        assert ("reportlab", False) in found
+        assert ("reportgen.build", True) in found
+        assert ("reportgen.render", True) in found
