@@ -1,26 +1,42 @@
 """Orchestration: plan (source x language x format) jobs, run them, write outputs atomically.
 
-Inputs are validated first (every source, every catalog) so that a build either starts with
-everything it needs or stops before touching the output folder.
+1. **Plan**: list the jobs and fingerprint what each depends on (source, catalogs, settings, fonts,
+   reportgen itself). A job whose output exists with the same fingerprint is up to date; when every
+   job is, nothing else happens: no YAML is parsed and no rendering library is imported.
+2. **Validate**: load the sources and catalogs the remaining jobs need and localize them. Any problem
+   stops the build here, before a file is written.
+3. **Render**: the jobs are independent; they run in a ``concurrent.futures.Executor`` (a process pool
+   by default) and each output is written to a temporary file and renamed into place.
+
+The heavy modules (PyYAML, Babel, the renderers) are imported only in the phases that need them.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import logging
+import hashlib
+import json
 import os
-import tempfile
+import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from . import catalogs, localize, model, sources
+from . import __version__, model
 from .config import Settings, load_settings
 from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
-from .render import FORMATS, RenderOptions, get_renderer
+from .model import Theme
 
-log = logging.getLogger("reportgen.build")
+if TYPE_CHECKING:  # pragma: no cover
+    import concurrent.futures as cf
+
+    from . import catalogs, localize
+
+FORMATS = ("docx", "pdf")  # keep in step with render.RENDERERS (checked by a test)
+DOMAIN = "reportgen"
+STATE_FILE = ".reportgen-state.json"
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
@@ -44,11 +60,12 @@ def load_project(root: str | Path = ".") -> Project:
 
 @dataclass(frozen=True)
 class Job:
-    report: model.Report
     source_path: Path
+    source_id: str
     lang: str
     fmt: str
     out: Path
+    fingerprint: str
 
 
 @dataclass
@@ -58,6 +75,7 @@ class JobResult:
     size: int
     pages: int | None
     seconds: float
+    skipped: bool = False  # up to date: not rebuilt
 
 
 @dataclass
@@ -65,6 +83,124 @@ class BuildResult:
     results: list[JobResult] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def built(self) -> list[JobResult]:
+        return [r for r in self.results if not r.skipped]
+
+    @property
+    def up_to_date(self) -> list[JobResult]:
+        return [r for r in self.results if r.skipped]
+
+
+# --------------------------------------------------------------------------- resolving arguments
+
+
+def catalog_file(settings: Settings, lang: str) -> Path:
+    return settings.locales_path / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def bundled_catalog_file(lang: str) -> Path:
+    return PACKAGE_DIR / "locales" / lang / "LC_MESSAGES" / "layout.po"
+
+
+def catalog_languages(settings: Settings) -> list[str]:
+    """Languages that have a project catalog."""
+    if not settings.locales_path.is_dir():
+        return []
+    return sorted(p.name for p in settings.locales_path.iterdir() if catalog_file(settings, p.name).is_file())
+
+
+def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> list[str]:
+    known = [settings.source_language] + [x for x in catalog_languages(settings) if x != settings.source_language]
+    if settings.languages:
+        known = list(dict.fromkeys(settings.languages))
+    if not requested:
+        return known
+    bad = [lang for lang in requested if lang not in known]
+    if bad:
+        from .localize import is_known_language
+
+        raise InputError(
+            f"unknown language {bad[0]!r}; choose from {', '.join(known)}"
+            + (" (a new language needs a catalog: run 'reportgen update --lang "
+               f"{bad[0]}')" if is_known_language(bad[0]) else "")
+        )
+    return list(dict.fromkeys(requested))
+
+
+def resolve_formats(settings: Settings, requested: Sequence[str] | None) -> list[str]:
+    formats = list(requested or settings.formats)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(formats))
+
+
+def find_sources(settings: Settings) -> list[Path]:
+    """The source files of a project, sorted by name."""
+    folder = settings.sources_path
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def resolve_sources(settings: Settings, requested: Sequence[str] | None) -> list[Path]:
+    if not requested:
+        found = find_sources(settings)
+        if not found:
+            shown = display_path(settings.sources_path, settings.root)
+            raise InputError([Diagnostic("error", "no source files (*.yaml) found", Location(shown))])
+        return found
+    paths = []
+    for item in requested:
+        p = Path(item)
+        if not p.suffix:  # a source id
+            p = settings.sources_path / f"{item}.yaml"
+        elif not p.is_absolute() and not p.exists():
+            p = settings.root / p
+        paths.append(p)
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise InputError([Diagnostic("error", "no such source file", Location(display_path(p, settings.root)))
+                          for p in missing])
+    return paths
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _file_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"<absent>"
+
+
+def _code_signature() -> str:
+    """reportgen's version and the size and mtime of its code and fonts: a change to any of them
+    (an upgrade, an edit of a renderer) invalidates every output."""
+    parts = [__version__]
+    for p in sorted(PACKAGE_DIR.rglob("*")):
+        if p.suffix in (".py", ".ttf", ".po") and "__pycache__" not in p.parts:
+            st = p.stat()
+            parts.append(f"{p.relative_to(PACKAGE_DIR)}:{st.st_size}:{st.st_mtime_ns}")
+    return _digest(*parts)
+
+
+def _settings_signature(settings: Settings, draft: bool) -> str:
+    theme: Theme = settings.theme
+    logo = _file_bytes(theme.logo) if theme.logo else b""
+    return _digest(repr(settings), logo, f"draft={draft}", os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
 def _created(paths: Sequence[Path]) -> _dt.datetime:
@@ -79,51 +215,49 @@ def _created(paths: Sequence[Path]) -> _dt.datetime:
     return _dt.datetime.fromtimestamp(stamp, _dt.timezone.utc)
 
 
-def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> list[str]:
-    available = catalogs.available_languages(settings.locales_path)
-    known = [settings.source_language] + [lang for lang in available if lang != settings.source_language]
-    if settings.languages:
-        known = list(dict.fromkeys(settings.languages))
-    if not requested:
-        return known
-    bad = [lang for lang in requested if lang not in known]
-    if bad:
-        raise InputError(
-            f"unknown language {bad[0]!r}; choose from {', '.join(known)}"
-            + (" (a new language needs a catalog: run 'reportgen update --lang "
-               f"{bad[0]}')" if localize.is_known_language(bad[0]) else "")
-        )
-    return list(dict.fromkeys(requested))
+class _State:
+    """What was built last time: output (relative to the output folder) -> fingerprint and facts."""
+
+    def __init__(self, out_root: Path):
+        self.path = out_root / STATE_FILE
+        self.out_root = out_root
+        try:
+            self.entries: dict[str, dict] = json.loads(self.path.read_text("utf-8")).get("outputs", {})
+        except (OSError, ValueError, AttributeError):
+            self.entries = {}
+
+    def key(self, out: Path) -> str:
+        return out.relative_to(self.out_root).as_posix()
+
+    def current(self, job: Job) -> dict | None:
+        entry = self.entries.get(self.key(job.out))
+        if not entry or entry.get("fingerprint") != job.fingerprint:
+            return None
+        try:
+            if job.out.stat().st_size != entry.get("size"):
+                return None  # removed or changed by hand
+        except OSError:
+            return None
+        return entry
+
+    def record(self, result: JobResult, warnings: list[str]) -> None:
+        self.entries[self.key(result.path)] = {
+            "fingerprint": result.job.fingerprint, "size": result.size, "pages": result.pages,
+            "warnings": warnings,
+        }
+
+    def save(self) -> None:
+        data = {"reportgen": __version__, "outputs": dict(sorted(self.entries.items()))}
+        write_atomic(self.path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
 
 
-def resolve_formats(settings: Settings, requested: Sequence[str] | None) -> list[str]:
-    formats = list(requested or settings.formats)
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    return list(dict.fromkeys(formats))
-
-
-def resolve_sources(settings: Settings, requested: Sequence[str] | None) -> list[Path]:
-    if not requested:
-        found = sources.find_sources(settings.sources_path)
-        if not found:
-            shown = display_path(settings.sources_path, settings.root)
-            raise InputError([Diagnostic("error", "no source files (*.yaml) found", Location(shown))])
-        return found
-    paths = []
-    for item in requested:
-        p = Path(item)
-        if not p.suffix:  # a source id
-            p = settings.sources_path / f"{item}.yaml"
-        elif not p.is_absolute() and not p.exists():
-            p = settings.root / p
-        paths.append(p)
-    return paths
+# --------------------------------------------------------------------------- loading and checking
 
 
 def load_reports(settings: Settings, paths: Sequence[Path]) -> list[tuple[Path, model.Report]]:
     """Load every source; report the problems of all of them at once."""
+    from . import sources
+
     diags = Diagnostics()
     out = []
     ids: dict[str, Path] = {}
@@ -144,6 +278,8 @@ def load_reports(settings: Settings, paths: Sequence[Path]) -> list[tuple[Path, 
 
 
 def load_translators(settings: Settings, langs: Sequence[str], draft: bool = False) -> dict[str, catalogs.Translator]:
+    from . import catalogs
+
     diags = Diagnostics()
     out = {}
     for lang in langs:
@@ -158,6 +294,8 @@ def load_translators(settings: Settings, langs: Sequence[str], draft: bool = Fal
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -198,6 +336,48 @@ def _summarize_fallbacks(lang: str, report_id: str, fallbacks: list[localize.Fal
     return out
 
 
+# --------------------------------------------------------------------------- running jobs
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What a worker needs: everything is final data, so it pickles cheaply."""
+
+    fmt: str
+    doc: model.LocalizedReport
+    options: object  # render.RenderOptions
+    out: Path
+
+
+def _run(work: _Work) -> tuple[int, int | None, float]:
+    """Render one document and write it; runs in a worker process."""
+    from .render import get_renderer
+
+    t0 = time.perf_counter()
+    rendered = get_renderer(work.fmt)(work.doc, work.options)  # type: ignore[arg-type]
+    write_atomic(work.out, rendered.data)
+    return len(rendered.data), rendered.pages, time.perf_counter() - t0
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def make_executor(jobs: int) -> "cf.Executor | None":
+    """A process pool of ``jobs`` workers (forked where possible: the parent has already imported
+    what the workers need), or None to run in this process."""
+    if jobs <= 1:
+        return None
+    import concurrent.futures as cf
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+
+
 def build_project(
     project: Project,
     source_args: Sequence[str] | None = None,
@@ -206,51 +386,164 @@ def build_project(
     out_dir: Path | None = None,
     draft: bool = False,
     strict: bool = False,
+    force: bool = False,
+    jobs: int = 1,
+    executor: "cf.Executor | None" = None,
+    on_result: Callable[[JobResult, int, int], None] | None = None,
 ) -> BuildResult:
-    """Build every requested document. Raises :class:`InputError` before writing anything if an
-    input is wrong."""
+    """Build every requested document that is not up to date.
+
+    Raises :class:`InputError` before writing anything if an input is wrong. ``executor`` may be
+    any ``concurrent.futures.Executor`` (else one is made for ``jobs``); ``on_result(result, done,
+    total)`` is called as each document is finished or found up to date."""
     started = time.perf_counter()
     settings = project.settings
     languages = resolve_languages(settings, langs)
     fmts = resolve_formats(settings, formats)
     paths = resolve_sources(settings, source_args)
-    reports = load_reports(settings, paths)
-    translators = load_translators(settings, languages, draft)
-    out_root = out_dir if out_dir is not None else settings.output_path
-    options = RenderOptions(theme=settings.theme)
+    out_root = (out_dir if out_dir is not None else settings.output_path).resolve()
+    state = _State(out_root)
 
-    # localize everything first: catalog problems stop the build before any file is written
-    result = BuildResult()
-    problems = Diagnostics()
-    planned: list[tuple[Job, model.LocalizedReport]] = []
-    for path, report in reports:
+    # 1. plan and fingerprint
+    common = _digest(_code_signature(), _settings_signature(settings, draft))
+    lang_sig = {lang: _digest(_file_bytes(catalog_file(settings, lang)), _file_bytes(bundled_catalog_file(lang)))
+                for lang in languages}
+    planned: list[Job] = []
+    for path in paths:
+        src = _file_bytes(path)
+        source_id = _peek_id(path, src)
         for lang in languages:
-            tr = translators[lang]
-            inputs = [path] + [settings.root / shown for shown, _ in tr.catalogs if not shown.startswith("<")]
-            tag = localize.language_tag(lang, settings.language_tags)
-            loc = localize.localize(report, tr, tag, draft=draft, created=_created(inputs))
-            result.warnings += _summarize_fallbacks(lang, report.id, loc.fallbacks)
             for fmt in fmts:
-                target = out_root / report.id / f"{report.id}.{lang}.{fmt}"
-                planned.append((Job(report, path, lang, fmt, target), loc.report))
-        for tr in translators.values():
-            problems.extend(tr.diagnostics)
-            tr.diagnostics.items.clear()
-    problems.raise_if_errors()
-    if strict:
-        Diagnostics([w for w in result.warnings if w.code != "fallback-detail"]).raise_if_errors(strict=True)
+                out = out_root / source_id / f"{source_id}.{lang}.{fmt}"
+                planned.append(Job(path, source_id, lang, fmt, out, _digest(common, src, lang_sig[lang], fmt)))
 
-    for job, doc in planned:
-        t0 = time.perf_counter()
-        rendered = get_renderer(job.fmt)(doc, options)
-        write_atomic(job.out, rendered.data)
-        result.results.append(JobResult(job, job.out, len(rendered.data), rendered.pages, time.perf_counter() - t0))
+    result = BuildResult()
+    total = len(planned)
+    todo: list[Job] = []
+    for job in planned:
+        entry = None if force else state.current(job)
+        if entry is None:
+            todo.append(job)
+            continue
+        r = JobResult(job, job.out, entry["size"], entry.get("pages"), 0.0, skipped=True)
+        result.results.append(r)
+        for w in entry.get("warnings", []):
+            result.warnings.append(Diagnostic(w["severity"], w["message"],
+                                              Location(*w["location"]) if w.get("location") else None, w.get("code", "")))
+        if on_result:
+            on_result(r, len(result.results), total)
+    result.warnings = _unique(result.warnings)
+    if not todo:
+        result.seconds = time.perf_counter() - started
+        return result
+
+    # 2. load, check and localize what must be built
+    from . import localize
+    from .render import RenderOptions
+
+    need_paths = list(dict.fromkeys(j.source_path for j in todo))
+    reports = dict(load_reports(settings, need_paths))
+    # the parsed id is the truth (the peek reads only a plain top-level `id:` line)
+    todo = [j if reports[j.source_path].id == j.source_id else
+            replace(j, source_id=reports[j.source_path].id,
+                    out=out_root / reports[j.source_path].id / f"{reports[j.source_path].id}.{j.lang}.{j.fmt}")
+            for j in todo]
+    need_langs = list(dict.fromkeys(j.lang for j in todo))
+    translators = load_translators(settings, need_langs, draft)
+    problems = Diagnostics()
+    docs: dict[tuple[Path, str], model.LocalizedReport] = {}
+    job_warnings: dict[tuple[Path, str], list[Diagnostic]] = {}
+    for job in todo:
+        key = (job.source_path, job.lang)
+        if key in docs:
+            continue
+        report = reports[job.source_path]
+        tr = translators[job.lang]
+        inputs = [job.source_path, catalog_file(settings, job.lang)]
+        tag = localize.language_tag(job.lang, settings.language_tags)
+        loc = localize.localize(report, tr, tag, draft=draft, created=_created(inputs))
+        docs[key] = loc.report
+        job_warnings[key] = _summarize_fallbacks(job.lang, report.id, loc.fallbacks)
+        problems.extend(tr.diagnostics)
+        tr.diagnostics.items.clear()
+    problems.raise_if_errors()
+    new_warnings = [w for key in docs for w in job_warnings[key]]
+    if strict:
+        Diagnostics([w for w in result.warnings + new_warnings if w.code != "fallback-detail"]).raise_if_errors(strict=True)
+    result.warnings = _unique(result.warnings + new_warnings)
+
+    # 3. render and write
+    options = RenderOptions(theme=settings.theme)
+    works = [_Work(job.fmt, docs[(job.source_path, job.lang)], options, job.out) for job in todo]
+    own_executor = None
+    if executor is None and len(works) > 1:
+        executor = own_executor = make_executor(min(jobs, len(works)))
+    failures: list[BaseException] = []
+    try:
+        if executor is None:  # noqa: SIM108
+            outcomes = ((job, _attempt(_run, w)) for job, w in zip(todo, works))
+        else:
+            import concurrent.futures as cf
+
+            futures = {executor.submit(_run, w): job for job, w in zip(todo, works)}
+            outcomes = ((futures[f], _attempt(f.result)) for f in cf.as_completed(futures))
+        for job, outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                failures.append(outcome)
+                continue
+            size, pages, seconds = outcome
+            r = JobResult(job, job.out, size, pages, seconds)
+            result.results.append(r)
+            state.record(r, [_warning_json(w) for w in job_warnings[(job.source_path, job.lang)]])
+            if on_result:
+                on_result(r, len(result.results), total)
+    finally:
+        if own_executor is not None:
+            own_executor.shutdown()
+        state.save()
+    if failures:
+        raise failures[0]
+    order = {job.out: i for i, job in enumerate(planned)}
+    result.results.sort(key=lambda r: order[r.path])
     result.seconds = time.perf_counter() - started
     return result
 
 
+def _attempt(fn, *args):  # type: ignore[no-untyped-def]
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001 - re-raised after the other jobs finished
+        return exc
+
+
+def _peek_id(path: Path, data: bytes) -> str:
+    """The source id without parsing YAML: a top-level ``id:`` line, else the file name.
+
+    Only used to name outputs for the up-to-date check; the real parse confirms it."""
+    for raw in data.splitlines():
+        line = raw.decode("utf-8", "replace")
+        if line.startswith("id:"):
+            value = line[3:].split("#", 1)[0].strip().strip("\"'")
+            if model.ID_RE.match(value):
+                return value
+            break
+    return path.stem if model.ID_RE.match(path.stem) else "_invalid"
+
+
+def _warning_json(d: Diagnostic) -> dict:
+    loc = d.location
+    return {"severity": d.severity, "message": d.message, "code": d.code,
+            "location": [loc.path, loc.line, loc.col] if loc else None}
+
+
+def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
+    return list(dict.fromkeys(items))
+
+
 def extract_template(project: Project, output: Path | None = None) -> tuple[Path, int, bool]:
     """Write the POT of every source; return (path, number of strings, whether the file changed)."""
+    from . import catalogs
+
     settings = project.settings
     reports = [r for _, r in load_reports(settings, resolve_sources(settings, None))]
     template = catalogs.extract(reports)

@@ -24,6 +24,16 @@ Exit status: 0 success, 1 invalid input (each problem printed as path:line: erro
 2 internal error (add --traceback for details)."""
 
 
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return n
+
+
 def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
@@ -61,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--draft", action="store_true",
                    help="use fuzzy (unreviewed) translations, marked in the text, with DRAFT in the footer")
     b.add_argument("--strict", action="store_true", help="treat warnings (such as untranslated text) as errors")
+    b.add_argument("-j", "--jobs", type=_positive, metavar="N",
+                   help="documents rendered at once, in separate processes (default: the number of CPUs)")
+    b.add_argument("--force", action="store_true",
+                   help="rebuild every document, even those whose inputs have not changed")
     b.add_argument("-v", "--verbose", action="store_true", help="list every string shown in English")
 
     e = sub.add_parser("extract", help="write the translation template (POT) from the sources", parents=[common],
@@ -105,22 +119,63 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_project, load_project
+    from .build import build_project, default_jobs, load_project
 
     project = load_project(args.project)
+    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     result = build_project(project, args.sources, args.lang, args.formats, args.out,
-                           draft=args.draft, strict=args.strict)
+                           draft=args.draft, strict=args.strict, force=args.force,
+                           jobs=args.jobs or default_jobs(), on_result=progress.update)
+    progress.close()
     for w in result.warnings:
         if w.code == "fallback-detail" and not args.verbose:
             continue
         print(w, file=sys.stderr)
-    if not args.quiet:
-        for r in result.results:
-            pages = f"{r.pages} page{'s' if r.pages != 1 else ''}, " if r.pages is not None else ""
-            print(f"wrote {_shown(r.path)} ({pages}{_size(r.size)}, {r.seconds * 1000:.0f} ms)")
-        n = len(result.results)
-        print(f"{n} document{'s' if n != 1 else ''} in {result.seconds:.2f} s")
+    if args.quiet:
+        return 0
+    built, fresh = result.built, result.up_to_date
+    if built:
+        rows = [(_shown(r.path), "" if r.pages is None else str(r.pages), _size(r.size), f"{r.seconds * 1000:.0f} ms")
+                for r in built]
+        _table(("document", "pages", "size", "time"), rows)
+    if fresh and not built:
+        print(f"up to date: {len(fresh)} document{'s' if len(fresh) != 1 else ''} (--force rebuilds them)")
+    else:
+        note = f", {len(fresh)} up to date" if fresh else ""
+        print(f"{len(built)} document{'s' if len(built) != 1 else ''} built{note} in {result.seconds:.2f} s")
     return 0
+
+
+class _Progress:
+    """A one-line progress bar on a terminal (stderr); nothing otherwise."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.drawn = False
+
+    def update(self, result, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+        if not self.enabled or total < 2:
+            return
+        width = 24
+        filled = width * done // total
+        name = result.path.name
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r" + " " * 80 + "\r")
+            sys.stderr.flush()
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    def line(cells):  # type: ignore[no-untyped-def]
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    print(line(header))
+    for r in rows:
+        print(line(r))
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:

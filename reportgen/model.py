@@ -24,6 +24,9 @@ PLACEHOLDERS = ("date", "start", "end", "time_range", "timezone", "participants"
 #: ``{name}``; only the names above are placeholders, any other brace text is literal.
 PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
+#: Ids of sources, sections and items; a source id names its output folder, so no '/' or '..'.
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
 REPORT_KINDS = ("report", "outcome-report", "announcement")
 PARTICIPANT_QUALIFIERS = ("exact", "over", "about")
 

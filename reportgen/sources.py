@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 log = logging.getLogger("reportgen.sources")
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+ID_RE = model.ID_RE
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 OFFSET_RE = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 MAX_NODES = 100_000  # bounds alias expansion ("billion laughs") and absurd files

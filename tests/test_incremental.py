@@ -1,0 +1,115 @@
+"""Incremental and parallel builds: up to date, rebuild on change, --force, --jobs, lazy imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from reportgen.build import FORMATS, build_project, load_project
+from reportgen.render import RENDERERS
+
+HEAVY = ("yaml", "babel", "reportlab", "docx", "lxml")
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+            for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+def test_formats_match_renderers():
+    assert FORMATS == tuple(RENDERERS)
+
+
+def test_second_build_is_up_to_date(default_project, cli):
+    first = cli("build", "-j", "1", cwd=default_project)
+    assert first.code == 0 and first.out.splitlines()[-1].startswith("16 documents built in ")
+    before = mtimes(default_project / "build")
+    second = cli("build", cwd=default_project)
+    assert second.code == 0
+    assert second.out == "up to date: 16 documents (--force rebuilds them)\n"
+    assert mtimes(default_project / "build") == before
+
+
+def test_changed_catalog_rebuilds_only_its_language(default_project, cli):
+    cli("build", "-j", "1", cwd=default_project)
+    before = mtimes(default_project / "build")
+    po = default_project / "locales" / "fr" / "LC_MESSAGES" / "reportgen.po"
+    po.write_text(po.read_text("utf-8").replace("Défis et recommandations", "Défis et propositions"), "utf-8")
+    run = cli("build", "-j", "1", cwd=default_project)
+    assert run.out.splitlines()[-1].startswith("4 documents built, 12 up to date in ")
+    after = mtimes(default_project / "build")
+    changed = sorted(k for k in after if after[k] != before[k])
+    assert changed == ["africa-2024/africa-2024.fr.docx", "africa-2024/africa-2024.fr.pdf",
+                       "americas-2024/americas-2024.fr.docx", "americas-2024/americas-2024.fr.pdf"]
+
+
+def test_changed_source_rebuilds_only_that_source(default_project, cli):
+    cli("build", "-j", "1", cwd=default_project)
+    src = default_project / "sources" / "africa-2024.yaml"
+    src.write_text(src.read_text("utf-8").replace("location: Remote", "location: Remote "), "utf-8")
+    run = cli("build", "-j", "1", cwd=default_project)
+    assert run.out.splitlines()[-1].startswith("8 documents built, 8 up to date in ")
+
+
+def test_deleted_output_is_rebuilt_and_force_rebuilds_all(default_project, cli):
+    cli("build", "-j", "1", cwd=default_project)
+    (default_project / "build" / "americas-2024" / "americas-2024.es.pdf").unlink()
+    assert cli("build", cwd=default_project).out.splitlines()[-1].startswith("1 document built, 15 up to date")
+    assert cli("build", "--force", cwd=default_project).out.splitlines()[-1].startswith("16 documents built in")
+
+
+def test_fallback_warnings_repeat_when_up_to_date(default_project, cli):
+    po = default_project / "locales" / "es" / "LC_MESSAGES" / "reportgen.po"
+    text = po.read_text("utf-8")
+    start = text.index('msgctxt "africa-2024:title"')
+    end = text.index("\n\n", start)
+    entry = text[start:end]
+    po.write_text(text.replace(entry, entry.split("msgstr")[0] + 'msgstr ""'), "utf-8")
+    first = cli("build", "-j", "1", cwd=default_project)
+    warning = "warning: [fallback] es: africa-2024: 1 untranslated string — English used"
+    assert warning in first.err_lines
+    again = cli("build", cwd=default_project)
+    assert warning in again.err_lines
+
+
+def test_parallel_output_identical_to_serial(tmp_path, default_project):
+    project = load_project(default_project)
+    build_project(project, out_dir=tmp_path / "serial", jobs=1)
+    build_project(project, out_dir=tmp_path / "pool", jobs=2)
+    with ThreadPoolExecutor(3) as ex:
+        build_project(project, out_dir=tmp_path / "threads", executor=ex)
+    serial = outputs(tmp_path / "serial")
+    assert len(serial) == 16
+    assert outputs(tmp_path / "pool") == serial
+    assert outputs(tmp_path / "threads") == serial
+
+
+def _modules_after(code: str, cwd: Path) -> list[str]:
+    probe = f"""
+import sys
+from reportgen.cli import main
+try:
+    {code}
+except SystemExit:
+    pass
+print("loaded:", *sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))
+"""
+    run = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, check=True)
+    return run.stdout.splitlines()[-1].split()[1:]
+
+
+def test_help_imports_no_heavy_library(default_project):
+    assert _modules_after("main(['--help'])", default_project) == []
+    assert _modules_after("main(['build', '--help'])", default_project) == []
+
+
+def test_noop_build_imports_no_heavy_library(default_project):
+    assert _modules_after("main(['build', '-q', '-j', '1'])", default_project) != []  # the first build renders
+    assert _modules_after("main(['build', '-q'])", default_project) == []
