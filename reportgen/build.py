@@ -293,7 +293,11 @@ def load_translators(settings: Settings, langs: Sequence[str], draft: bool = Fal
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place.
+
+    Readers see the old file or the new one, never a part: a crash, a kill or a full disk leaves the
+    previous report intact. (No fsync: it would cost more than rendering a page, and guards only
+    against power loss, which ext4 and most file systems cover for rename-over-file anyway.)"""
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -302,8 +306,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
