@@ -1,0 +1,156 @@
+"""Build-speed benchmarks (issue #8). Run on demand: ``python benchmarks/bench_build.py``.
+
+Each figure is printed beside a baseline measured in the same run, on the same machine:
+
+1. full build of the default project (16 documents, cold process) versus
+   a) the equivalent pandoc (Markdown -> DOCX) + headless LibreOffice (DOCX -> PDF, warm, one batched
+      call) pipeline on the same content, and
+   b) the import floor: a bare ``python -c`` importing ReportLab, python-docx, Babel and PyYAML;
+2. a no-op rebuild versus ``python -c "import reportgen"``;
+3. ``--jobs 2`` versus ``--jobs 1`` on 32 documents.
+
+Times are medians of several runs. Needs pandoc and soffice for 1a (skipped with a note otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PY = sys.executable
+ENV = dict(os.environ, SOURCE_DATE_EPOCH="1705593600")
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def median(fn, repeat: int) -> float:
+    return statistics.median(fn() for _ in range(repeat))
+
+
+def make_project(dest: Path, copies: int = 1) -> Path:
+    shutil.copytree(REPO / "locales", dest / "locales")
+    (dest / "sources").mkdir(parents=True)
+    po_extra: dict[str, str] = {}
+    for src in sorted((REPO / "sources").glob("*.yaml")):
+        text = src.read_text("utf-8")
+        for i in range(copies):
+            sid = src.stem if i == 0 else f"{src.stem}-copy{i}"
+            (dest / "sources" / f"{sid}.yaml").write_text(text.replace(f"id: {src.stem}", f"id: {sid}"), "utf-8")
+            if i:
+                po_extra[src.stem] = sid
+    if copies > 1:  # the copies need their own catalog entries (their msgctxt carries the new id)
+        for po in (dest / "locales").glob("*/LC_MESSAGES/reportgen.po"):
+            text = po.read_text("utf-8")
+            body = text.split("\n\n", 1)[1]
+            for i in range(1, copies):
+                for stem in po_extra:
+                    text += "\n" + body.replace(f'msgctxt "{stem}:', f'msgctxt "{stem}-copy{i}:')
+            po.write_text(text, "utf-8")
+    return dest
+
+
+def markdown_of(project: Path) -> dict[str, str]:
+    """The same content as Markdown, one file per (source, language), from reportgen's own model."""
+    sys.path.insert(0, str(REPO))
+    from reportgen import model
+    from reportgen.build import load_project, load_reports, load_translators, resolve_languages, resolve_sources
+    from reportgen.localize import language_tag, localize
+
+    settings = load_project(project).settings
+    langs = resolve_languages(settings, None)
+    translators = load_translators(settings, langs)
+    out = {}
+    for _, report in load_reports(settings, resolve_sources(settings, None)):
+        for lang in langs:
+            doc = localize(report, translators[lang], language_tag(lang)).report
+            lines = [f"---\ntitle: \"{doc.title.text}\"\nlang: {doc.tag}\n---\n"]
+            if doc.series:
+                lines.append(f"*{doc.series.text}*\n")
+            if doc.organiser:
+                lines.append(f"{doc.organiser.text}\n")
+            lines += [f"**{k}:** {v}  " for k, v in doc.facts] + [""]
+            for s in doc.sections:
+                if s.heading:
+                    lines.append(f"# {s.heading.text}\n")
+                for b in s.blocks:
+                    if isinstance(b, model.LParagraph):
+                        lines.append(b.text.text + "\n")
+                    else:
+                        lines += [f"- {i.text}" for i in b.items] + [""]
+            out[f"{report.id}.{lang}"] = "\n".join(lines)
+    return out
+
+
+def bench_pipeline(tmp: Path, project: Path) -> float | None:
+    if not (shutil.which("pandoc") and shutil.which("soffice")):
+        print("  (pandoc or soffice missing: pipeline baseline skipped)")
+        return None
+    md_dir = tmp / "md"
+    md_dir.mkdir()
+    for name, text in markdown_of(project).items():
+        (md_dir / f"{name}.md").write_text(text, "utf-8")
+    profile = f"-env:UserInstallation=file://{tmp / 'lo-profile'}"
+    docs = sorted(md_dir.glob("*.md"))
+    # warm LibreOffice (profile creation, first start) outside the measurement: its best case
+    subprocess.run(["pandoc", str(docs[0]), "-o", str(tmp / "warm.docx")], check=True)
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp / "warm"),
+                    str(tmp / "warm.docx")], check=True, capture_output=True)
+
+    def once() -> float:
+        out = tmp / "pipe"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+        t0 = time.perf_counter()
+        for md in docs:
+            subprocess.run(["pandoc", str(md), "-o", str(out / f"{md.stem}.docx")], check=True)
+        subprocess.run(["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(out),
+                        *map(str, sorted(out.glob("*.docx")))], check=True, capture_output=True)
+        return time.perf_counter() - t0
+
+    return median(once, 3)
+
+
+def main() -> None:
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        project = make_project(tmp / "default")
+        build = [PY, "-m", "reportgen", "build", "-q", "--force", "-C", str(project)]
+
+        print("\n1. full build of the default project (16 documents, cold process)")
+        ours = median(lambda: run(build), 5)
+        floor = median(lambda: run([PY, "-c", "import reportlab.platypus, docx, babel.dates, babel.messages.pofile, yaml"]), 5)
+        print(f"  reportgen build            {ours * 1000:7.0f} ms")
+        print(f"  import floor               {floor * 1000:7.0f} ms   ratio {ours / floor:.2f}x  (goal <= 2x)")
+        pipe = bench_pipeline(tmp, project)
+        if pipe:
+            print(f"  pandoc + LibreOffice       {pipe * 1000:7.0f} ms   speed-up {pipe / ours:.1f}x  (goal >= 4x)")
+
+        print("\n2. no-op rebuild")
+        run(build[:-3] + ["-C", str(project)])
+        noop = median(lambda: run([PY, "-m", "reportgen", "build", "-q", "-C", str(project)]), 9)
+        imp = median(lambda: run([PY, "-c", "import reportgen"]), 9)
+        print(f"  reportgen build (no-op)    {noop * 1000:7.0f} ms")
+        print(f"  python -c 'import reportgen' {imp * 1000:5.0f} ms   ratio {noop / imp:.2f}x  (goal <= 2x)")
+
+        print("\n3. --jobs 2 versus --jobs 1 on 32 documents")
+        big = make_project(tmp / "big", copies=2)
+        serial = median(lambda: run([PY, "-m", "reportgen", "build", "-q", "--force", "-j", "1", "-C", str(big)]), 5)
+        parallel = median(lambda: run([PY, "-m", "reportgen", "build", "-q", "--force", "-j", "2", "-C", str(big)]), 5)
+        print(f"  --jobs 1                   {serial * 1000:7.0f} ms")
+        print(f"  --jobs 2                   {parallel * 1000:7.0f} ms   speed-up {serial / parallel:.2f}x  (goal >= 1.6x)")
+
+
+if __name__ == "__main__":
+    main()
