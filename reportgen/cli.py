@@ -122,10 +122,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build_project, default_jobs, load_project
 
     project = load_project(args.project)
-    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
+    tty = sys.stdout.isatty()
+    progress = _Progress(enabled=not args.quiet and tty)
+    on_result = progress.update if tty else (None if args.quiet else _print_result)
     result = build_project(project, args.sources, args.lang, args.formats, args.out,
                            draft=args.draft, strict=args.strict, force=args.force,
-                           jobs=args.jobs or default_jobs(), on_result=progress.update)
+                           jobs=args.jobs or default_jobs(), on_result=on_result)
     progress.close()
     for w in result.warnings:
         if w.code == "fallback-detail" and not args.verbose:
@@ -134,7 +136,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.quiet:
         return 0
     built, fresh = result.built, result.up_to_date
-    if built:
+    if built and tty:
         rows = [(_shown(r.path), "" if r.pages is None else str(r.pages), _size(r.size), f"{r.seconds * 1000:.0f} ms")
                 for r in built]
         _table(("document", "pages", "size", "time"), rows)
@@ -146,8 +148,16 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_result(r, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+    """One plain line per document built, as it is done (logs, pipes)."""
+    if r.skipped:
+        return
+    pages = f"{r.pages} page{'s' if r.pages != 1 else ''}, " if r.pages is not None else ""
+    print(f"built {_shown(r.path)} ({pages}{_size(r.size)}, {r.seconds * 1000:.0f} ms)", flush=True)
+
+
 class _Progress:
-    """A one-line progress bar on a terminal (stderr); nothing otherwise."""
+    """A one-line progress bar on a terminal; nothing otherwise."""
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
@@ -159,14 +169,14 @@ class _Progress:
         width = 24
         filled = width * done // total
         name = result.path.name
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}")
-        sys.stderr.flush()
+        sys.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}")
+        sys.stdout.flush()
         self.drawn = True
 
     def close(self) -> None:
         if self.drawn:
-            sys.stderr.write("\r" + " " * 80 + "\r")
-            sys.stderr.flush()
+            sys.stdout.write("\r" + " " * 80 + "\r")
+            sys.stdout.flush()
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
