@@ -228,7 +228,8 @@ def build_project(
             tr = translators[lang]
             inputs = [path] + [settings.root / shown for shown, _ in tr.catalogs if not shown.startswith("<")]
             tag = localize.language_tag(lang, settings.language_tags)
-            loc = localize.localize(report, tr, tag, draft=draft, created=_created(inputs))
+            loc = localize.localize(report, tr, tag, draft=draft, created=_created(inputs),
+                                    source_tag=localize.language_tag(settings.source_language, settings.language_tags))
             result.warnings += _summarize_fallbacks(lang, report.id, loc.fallbacks)
             for fmt in fmts:
                 target = out_root / report.id / f"{report.id}.{lang}.{fmt}"
