@@ -206,6 +206,7 @@ def build_project(
     out_dir: Path | None = None,
     draft: bool = False,
     strict: bool = False,
+    docx_template: Path | None = None,
 ) -> BuildResult:
     """Build every requested document. Raises :class:`InputError` before writing anything if an
     input is wrong."""
@@ -217,7 +218,7 @@ def build_project(
     reports = load_reports(settings, paths)
     translators = load_translators(settings, languages, draft)
     out_root = out_dir if out_dir is not None else settings.output_path
-    options = RenderOptions(theme=settings.theme)
+    options = RenderOptions(theme=settings.theme, docx_template=check_docx_template(docx_template, fmts))
 
     # localize everything first: catalog problems stop the build before any file is written
     result = BuildResult()
@@ -248,6 +249,19 @@ def build_project(
         result.results.append(JobResult(job, job.out, len(rendered.data), rendered.pages, time.perf_counter() - t0))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def check_docx_template(path: Path | None, formats: Sequence[str]) -> Path | None:
+    """The DOCX template to use, checked before any file is written (None when no DOCX is built)."""
+    if path is None or "docx" not in formats:
+        return None
+    from .render import docx as docx_renderer
+
+    try:
+        docx_renderer.check_template(path)
+    except docx_renderer.TemplateError as exc:
+        raise InputError([Diagnostic("error", str(exc), Location(display_path(path)))]) from None
+    return path.resolve()
 
 
 def extract_template(project: Project, output: Path | None = None) -> tuple[Path, int, bool]:

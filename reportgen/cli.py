@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="use fuzzy (unreviewed) translations, marked in the text, with DRAFT in the footer")
     b.add_argument("--strict", action="store_true", help="treat warnings (such as untranslated text) as errors")
     b.add_argument("-v", "--verbose", action="store_true", help="list every string shown in English")
+    b.add_argument("--docx-template", type=Path, metavar="FILE.docx",
+                   help="use this DOCX's styles, theme, page setup, header and footer (like pandoc's reference document)")
 
     e = sub.add_parser("extract", help="write the translation template (POT) from the sources", parents=[common],
                        description="Write locales/reportgen.pot: every translatable text of every source, "
@@ -109,7 +111,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     project = load_project(args.project)
     result = build_project(project, args.sources, args.lang, args.formats, args.out,
-                           draft=args.draft, strict=args.strict)
+                           draft=args.draft, strict=args.strict, docx_template=args.docx_template)
     for w in result.warnings:
         if w.code == "fallback-detail" and not args.verbose:
             continue

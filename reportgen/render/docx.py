@@ -34,8 +34,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
+from docx.parts.numbering import NumberingPart
 from docx.shared import Mm
 
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase
@@ -72,11 +76,18 @@ def check_template(path: Path) -> None:
         raise TemplateError("no such file" if not path.exists() else "not a file")
     if not zipfile.is_zipfile(path):
         raise TemplateError("not a DOCX file (not a zip archive)")
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        types = z.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    if b"wordprocessingml.template.main" in types:
+        raise TemplateError("a Word template (.dotx): open it in Word and save it as a document (.docx)")
+    if b"wordprocessingml.document.main" not in types:
+        raise TemplateError("not a DOCX file (a zip archive without a Word document in it)")
     try:
         Document(str(path))
-    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for a wrong package
-        reason = str(exc).split("\n")[0] or type(exc).__name__
-        raise TemplateError(f"not a DOCX file ({reason})") from None
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for a broken package
+        reason = str(exc).split("\n")[0].strip("\"'") or type(exc).__name__
+        raise TemplateError(f"not a usable DOCX file: {reason}") from None
 
 
 # --------------------------------------------------------------------------- language
@@ -233,11 +244,49 @@ def _ensure_styles(document) -> dict:
     by_name = {s.name: s for s in styles}
     missing = [name for name in STYLES if name not in by_name]
     if missing:
-        default = Document().styles
+        default = Document()
         for name in missing:
-            styles.element.append(copy.deepcopy(default[name].element))
+            el = copy.deepcopy(default.styles[name].element)
+            styles.element.append(el)
+            if el.find(qn("w:pPr")) is not None and el.find(qn("w:pPr")).find(qn("w:numPr")) is not None:
+                _copy_numbering(document, default, el)
         by_name = {s.name: s for s in styles}
     return {name: by_name[name] for name in STYLES}
+
+
+def _copy_numbering(document, default, style_el) -> None:
+    """Give a style copied from the default template (List Bullet) its bullet definition."""
+    num_id_el = style_el.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId"))
+    source = default.part.numbering_part.element
+    num = next(n for n in source.iterchildren(qn("w:num")) if n.get(qn("w:numId")) == num_id_el.get(_W_VAL))
+    abs_id = num.find(qn("w:abstractNumId")).get(_W_VAL)
+    abstract = next(a for a in source.iterchildren(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abs_id)
+    try:
+        target = document.part.part_related_by(RT.NUMBERING).element
+    except KeyError:
+        part = NumberingPart.load(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
+                                  b'<w:numbering xmlns:w="%s"/>' % nsmap["w"].encode(), document.part.package)
+        document.part.relate_to(part, RT.NUMBERING)
+        target = part.element
+    new_abs = copy.deepcopy(abstract)
+    new_abs.set(qn("w:abstractNumId"), str(1 + max((int(a.get(qn("w:abstractNumId")))
+                                                      for a in target.iterchildren(qn("w:abstractNum"))), default=-1)))
+    _remove(new_abs, "w:nsid")
+    new_num = copy.deepcopy(num)
+    new_num.set(qn("w:numId"), str(1 + max((int(n.get(qn("w:numId"))) for n in target.iterchildren(qn("w:num"))),
+                                           default=0)))
+    new_num.find(qn("w:abstractNumId")).set(_W_VAL, new_abs.get(qn("w:abstractNumId")))
+    first_num = target.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(new_abs)
+    else:
+        target.insert(len(target.findall(qn("w:numPicBullet"))) + len(target.findall(qn("w:abstractNum"))), new_abs)
+    cleanup = target.find(qn("w:numIdMacAtCleanup"))
+    if cleanup is not None:
+        cleanup.addprevious(new_num)
+    else:
+        target.append(new_num)
+    num_id_el.set(_W_VAL, new_num.get(qn("w:numId")))
 
 
 def _remove(parent, tag: str) -> None:
@@ -329,25 +378,43 @@ def _field(p, instruction: str, placeholder: str) -> None:
     run_with(_el("w:fldChar", fldCharType="end"))
 
 
-def _has_content(part_el) -> bool:
-    return any(True for _ in part_el.iter(qn("w:t"), qn("w:fldChar"), qn("w:fldSimple"), qn("w:drawing"),
-                                          qn("w:pict")))
+def _style_ppr(document, style_id: str):
+    for el in document.styles.element.iterchildren(qn("w:style")):
+        if el.get(qn("w:styleId")) == style_id:
+            return el.find(qn("w:pPr"))
+    return None
 
 
-def _footer(document, doc: LocalizedReport, style_ids: dict, text_width: int, own_tabs: bool) -> None:
+def _footers(document) -> list:
+    """The footers the pages show: default, and first-page / even-page ones when a template uses them."""
     section = document.sections[0]
-    footer = section.footer
-    if footer._has_definition and _has_content(footer._element):
-        return  # the template's own footer design
-    p = footer.paragraphs[0]._p
-    for child in list(p):
-        p.remove(child)
+    out = [section.footer]
+    if section.different_first_page_header_footer:
+        out.append(section.first_page_footer)
+    if document.settings.odd_and_even_pages_header_footer:
+        out.append(section.even_page_footer)
+    return out
+
+
+def _footer(document, footer, doc: LocalizedReport, style_ids: dict, text_width: int, own_tabs: bool) -> None:
+    """Our footer, in the (template's) Footer style: its text must be in the document's language,
+    so it replaces what a template's footer says."""
+    ftr = footer._element
+    for child in list(ftr):
+        ftr.remove(child)
+    p = _paragraph(ftr, None)
     ppr = p.get_or_add_pPr()
     ppr.append(_el("w:pStyle", val=style_ids["Footer"]))
     if not own_tabs:
-        # a template's Footer style usually has centre and right tabs for its own page: one right
-        # tab at the text edge instead, so "Page X of Y" sits flush right
-        ppr.append(_right_tab(text_width))
+        # a template's Footer style usually has centre and right tabs for another page width: clear
+        # them and set one right tab at the text edge, so "Page X of Y" sits flush right
+        tabs = _right_tab(text_width)
+        style_ppr = _style_ppr(document, style_ids["Footer"])
+        for tab in [] if style_ppr is None else style_ppr.iter(qn("w:tab")):
+            if tab.get(qn("w:pos")) != str(text_width):
+                tabs.append(_el("w:tab", val="clear", pos=tab.get(qn("w:pos"))))
+        tabs[:] = sorted(tabs, key=lambda t: int(t.get(qn("w:pos"))))
+        ppr.append(tabs)
     _add_text(p, doc.title.text, lang=doc.title.lang)
     if doc.draft:
         _draft_run(p, f"  {doc.labels.draft}", bold=True)
@@ -368,13 +435,13 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     template = options.docx_template
     document = Document(str(template)) if template else Document()
     section = document.sections[0]
-    if template is None:
-        w, h = PAGE_SIZES_MM[options.theme.page_size.upper()]
-        section.page_width, section.page_height = Mm(w), Mm(h)
-        for side in ("left_margin", "right_margin", "top_margin"):
-            setattr(section, side, Mm(20))
-        section.bottom_margin = Mm(22)
-        section.footer_distance = Mm(10)
+    # our page setup; a template keeps its own, and gets ours only for what it leaves unset
+    w, h = PAGE_SIZES_MM[options.theme.page_size.upper()]
+    page = {"page_width": Mm(w), "page_height": Mm(h), "left_margin": Mm(20), "right_margin": Mm(20),
+            "top_margin": Mm(20), "bottom_margin": Mm(22), "footer_distance": Mm(10), "header_distance": Mm(10)}
+    for name, value in page.items():
+        if template is None or getattr(section, name) is None:
+            setattr(section, name, value)
     text_width = int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU -> twips
     styles = _ensure_styles(document)
     if template is None:
@@ -419,7 +486,8 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     if sect_pr is not None:
         body.append(sect_pr)
 
-    _footer(document, doc, ids, text_width, own_tabs=template is None)
+    for footer in _footers(document):
+        _footer(document, footer, doc, ids, text_width, own_tabs=template is None)
     _set_properties(document, doc)
     buf = io.BytesIO()
     document.save(buf)
