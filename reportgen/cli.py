@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="treat warnings (such as untranslated text) as errors")
     b.add_argument("-v", "--verbose", action="store_true", help="list every string shown in English")
     b.add_argument("--docx-template", type=Path, metavar="FILE.docx",
-                   help="use this DOCX's styles, theme, page setup, header and footer (like pandoc's reference document)")
+                   help="use the styles, theme, page setup and header of this DOCX (like pandoc's reference document)")
 
     e = sub.add_parser("extract", help="write the translation template (POT) from the sources", parents=[common],
                        description="Write locales/reportgen.pot: every translatable text of every source, "

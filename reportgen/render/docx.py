@@ -434,6 +434,13 @@ def _footer(document, footer, doc: LocalizedReport, style_ids: dict, text_width:
 def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     template = options.docx_template
     document = Document(str(template)) if template else Document()
+    # start from an empty body (a template may carry sample text and section breaks), keeping the
+    # last section's properties: the page setup, header and footer references
+    body = document.element.body
+    sect_pr = body.get_or_add_sectPr()
+    for child in list(body):
+        if child is not sect_pr:
+            body.remove(child)
     section = document.sections[0]
     # our page setup; a template keeps its own, and gets ours only for what it leaves unset
     w, h = PAGE_SIZES_MM[options.theme.page_size.upper()]
@@ -450,11 +457,7 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     ids = {name: style.style_id for name, style in styles.items()}
     _set_document_language(document, doc.tag)
 
-    # start from an empty body (a template may carry sample text), keep the section properties
-    body = document.element.body
-    sect_pr = body.find(qn("w:sectPr"))
-    for child in list(body):
-        body.remove(child)
+    body.remove(sect_pr)  # the paragraphs go before it
     normal, bullet, heading = ids["Normal"], ids["List Bullet"], ids["Heading 1"]
 
     if doc.kind_label:
@@ -483,8 +486,7 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
             elif isinstance(block, LBulletList):
                 for item in block.items:
                     _phrase(_paragraph(body, bullet), item, doc)
-    if sect_pr is not None:
-        body.append(sect_pr)
+    body.append(sect_pr)
 
     for footer in _footers(document):
         _footer(document, footer, doc, ids, text_width, own_tabs=template is None)
