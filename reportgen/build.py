@@ -390,6 +390,7 @@ def build_project(
     strict: bool = False,
     force: bool = False,
     jobs: int = 1,
+    docx_template: Path | None = None,
     executor: "cf.Executor | None" = None,
     on_result: Callable[[JobResult, int, int], None] | None = None,
 ) -> BuildResult:
@@ -405,9 +406,11 @@ def build_project(
     paths = resolve_sources(settings, source_args)
     out_root = (out_dir if out_dir is not None else settings.output_path).resolve()
     state = _State(out_root)
+    docx_template = check_docx_template(docx_template, fmts)
 
     # 1. plan and fingerprint
-    common = _digest(_code_signature(), _settings_signature(settings, draft))
+    common = _digest(_code_signature(), _settings_signature(settings, draft),
+                     _file_bytes(docx_template) if docx_template else b"")
     lang_sig = {lang: _digest(_file_bytes(catalog_file(settings, lang)), _file_bytes(bundled_catalog_file(lang)))
                 for lang in languages}
     planned: list[Job] = []
@@ -463,7 +466,8 @@ def build_project(
         tr = translators[job.lang]
         inputs = [job.source_path, catalog_file(settings, job.lang)]
         tag = localize.language_tag(job.lang, settings.language_tags)
-        loc = localize.localize(report, tr, tag, draft=draft, created=_created(inputs))
+        loc = localize.localize(report, tr, tag, draft=draft, created=_created(inputs),
+                                source_tag=localize.language_tag(settings.source_language, settings.language_tags))
         docs[key] = loc.report
         job_warnings[key] = _summarize_fallbacks(job.lang, report.id, loc.fallbacks)
         problems.extend(tr.diagnostics)
@@ -475,7 +479,7 @@ def build_project(
     result.warnings = _unique(result.warnings + new_warnings)
 
     # 3. render and write
-    options = RenderOptions(theme=settings.theme)
+    options = RenderOptions(theme=settings.theme, docx_template=docx_template)
     works = [_Work(job.fmt, docs[(job.source_path, job.lang)], options, job.out) for job in todo]
     own_executor = None
     if executor is None and len(works) > 1:
@@ -540,6 +544,19 @@ def _warning_json(d: Diagnostic) -> dict:
 
 def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
     return list(dict.fromkeys(items))
+
+
+def check_docx_template(path: Path | None, formats: Sequence[str]) -> Path | None:
+    """The DOCX template to use, checked before any file is written (None when no DOCX is built)."""
+    if path is None or "docx" not in formats:
+        return None
+    from .render import docx as docx_renderer
+
+    try:
+        docx_renderer.check_template(path)
+    except docx_renderer.TemplateError as exc:
+        raise InputError([Diagnostic("error", str(exc), Location(display_path(path)))]) from None
+    return path.resolve()
 
 
 def extract_template(project: Project, output: Path | None = None) -> tuple[Path, int, bool]:

@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true",
                    help="rebuild every document, even those whose inputs have not changed")
     b.add_argument("-v", "--verbose", action="store_true", help="list every string shown in English")
+    b.add_argument("--docx-template", type=Path, metavar="FILE.docx",
+                   help="use the styles, theme, page setup and header of this DOCX (like pandoc's reference document)")
 
     e = sub.add_parser("extract", help="write the translation template (POT) from the sources", parents=[common],
                        description="Write locales/reportgen.pot: every translatable text of every source, "
@@ -127,7 +129,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     on_result = progress.update if tty else (None if args.quiet else _print_result)
     result = build_project(project, args.sources, args.lang, args.formats, args.out,
                            draft=args.draft, strict=args.strict, force=args.force,
-                           jobs=args.jobs or default_jobs(), on_result=on_result)
+                           jobs=args.jobs or default_jobs(), docx_template=args.docx_template,
+                           on_result=on_result)
     progress.close()
     for w in result.warnings:
         if w.code == "fallback-detail" and not args.verbose:

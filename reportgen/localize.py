@@ -34,6 +34,8 @@ LAYOUT: dict[str, tuple[str, str]] = {
     "draft": ("DRAFT", "Footer mark of a draft build (with unreviewed translations)"),
     "draft-marker": ("[draft]", "Mark beside a text whose translation is not yet reviewed (fuzzy)"),
     "contents": ("Contents", "Title of the bookmarks / table of contents"),
+    "fact-label": ("{label}:", "A label of the title block before its value in running text (DOCX), "
+                   "e.g. 'Date:'; keep {label}, add the spacing your language puts before a colon"),
 }
 
 #: Default BCP 47 tag (document language, date formats) for each catalog language code.
@@ -75,13 +77,15 @@ class Localized:
 
 
 class _Builder:
-    def __init__(self, report: model.Report, tr: Translator, tag: str, draft: bool):
+    def __init__(self, report: model.Report, tr: Translator, tag: str, draft: bool, source_tag: str | None = None):
         # draft builds are Translators with use_fuzzy=True; ``draft`` only marks the footer
         self.report = report
         self.tr = tr
         self.tag = tag
         self.locale = babel_locale(tag)
         self.draft = draft
+        #: the tag English fallbacks carry in a translated document (their own proofing language)
+        self.source_tag = source_tag if source_tag and source_tag != tag else None
         self.fallbacks: list[Fallback] = []
 
     def label(self, key: str, **values: str) -> str:
@@ -90,7 +94,8 @@ class _Builder:
 
     def phrase(self, t: model.Text, values: dict[str, str]) -> model.Phrase:
         found = self._lookup(t.msgid, t.context, t.location)
-        return model.Phrase(_fill(found.text, values), found.state == "draft")
+        lang = self.source_tag if found.state in ("untranslated", "fuzzy") else None
+        return model.Phrase(_fill(found.text, values), found.state == "draft", lang)
 
     def _lookup(self, msgid: str, context: str, location: Location | None) -> Lookup:
         found = self.tr.lookup(msgid, context)
@@ -161,6 +166,7 @@ class _Builder:
             draft=self.label("draft"),
             draft_marker=self.label("draft-marker"),
             contents=self.label("contents"),
+            fact_label=self.label("fact-label"),
         )
         return model.LocalizedReport(
             source_id=r.id,
@@ -227,8 +233,9 @@ def zone_name(zone: str | int, when: _dt.datetime, locale: Locale) -> str:
 
 
 def localize(report: model.Report, tr: Translator, tag: str, *, draft: bool = False,
-             created: _dt.datetime | None = None) -> Localized:
-    b = _Builder(report, tr, tag, draft)
+             created: _dt.datetime | None = None, source_tag: str | None = None) -> Localized:
+    """``source_tag``: the language tag of the source text, given to text shown untranslated."""
+    b = _Builder(report, tr, tag, draft, source_tag)
     created = created or _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
     doc = b.build(created)
     return Localized(doc, b.fallbacks)

@@ -139,10 +139,14 @@ class Theme:
 
 @dataclass(frozen=True)
 class Phrase:
-    """A final string; ``marked`` asks the renderer to flag it (a draft build's fuzzy text)."""
+    """A final string; ``marked`` asks the renderer to flag it (a draft build's fuzzy text).
+
+    ``lang`` is the BCP 47 tag of the text when it differs from the document's (English shown in a
+    translated document), so that editors check its spelling in its own language."""
 
     text: str
     marked: bool = False
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,8 @@ class Labels:
     draft: str = "DRAFT"
     draft_marker: str = "[draft]"
     contents: str = "Contents"
+    #: A fact's label before its value in running text: "{label}:" ("{label}\u00a0:" in French).
+    fact_label: str = "{label}:"
 
 
 @dataclass(frozen=True)

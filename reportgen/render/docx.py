@@ -1,23 +1,46 @@
 """DOCX renderer (python-docx). The only module that imports docx.
 
-The document uses Word's built-in styles only (Title, Subtitle, Heading 1, List Bullet, Normal,
-Footer), themed once, so restyling a style in Word restyles the whole report. It carries its
-language as the default proofing language, document properties, a footer with PAGE / NUMPAGES
-fields, and is byte-for-byte reproducible for the same input and ``created`` date.
+The DOCX is for organisers who edit it before publishing, so it is built like a document written
+in Word:
+
+* **Styles**: only Word's built-in styles (Title, Subtitle, Heading 1, List Bullet, Normal, Footer;
+  the character styles Strong and Intense Emphasis). Fonts and colours come from the document
+  theme (Arial; the project's accent, text and muted colours as Accent 1, Text 1 and Text 2), and
+  the text carries no direct run formatting, so changing a style or the theme in Word restyles the
+  whole report. The only exceptions are the red marks of a draft build.
+* **Template**: with ``RenderOptions.docx_template`` (like pandoc's reference document) the
+  template's styles, theme, page setup, header and footer are used as they are; styles the
+  template lacks are taken from python-docx's default template. The footer is ours only when
+  the template's footer is empty.
+* **Language**: the document's default ``w:lang`` and the theme font language are the output
+  language, so Word and LibreOffice check spelling in it; a text shown in another language
+  (English left untranslated) carries its own run language.
+* **Properties, fields, bytes**: core and app properties, a footer "Page X of Y" built from PAGE
+  and NUMPAGES fields, no thumbnail, and a zip with fixed dates and order: the same input gives
+  the same bytes.
+
+Paragraphs are written as XML elements with the style ids looked up once per document
+(python-docx's ``add_paragraph(style=name)`` costs ~0.5 ms a paragraph).
 """
 
 from __future__ import annotations
 
+import copy
+import datetime as _dt
 import io
 import re
 import zipfile
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
-from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.oxml.ns import nsmap, qn
+from docx.parts.numbering import NumberingPart
+from docx.shared import Mm
 
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase
 from . import Rendered, RenderOptions
@@ -25,89 +48,245 @@ from . import Rendered, RenderOptions
 DOCX_FONT = "Arial"  # present in Word everywhere; Liberation Sans stands in on Linux
 PAGE_SIZES_MM = {"A4": (210, 297), "LETTER": (215.9, 279.4)}
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-DRAFT_RED = RGBColor(0xB0, 0x00, 0x20)
+DRAFT_RED = "B00020"
+
+#: Built-in styles the renderer uses: name -> type ("paragraph" or "character").
+STYLES = {
+    "Normal": "paragraph", "Title": "paragraph", "Subtitle": "paragraph", "Heading 1": "paragraph",
+    "Heading 2": "paragraph", "List Bullet": "paragraph", "Header": "paragraph", "Footer": "paragraph",
+    "Strong": "character", "Intense Emphasis": "character",
+}
+
+_RTL = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"}
+_CJK = {"zh", "ja", "ko"}
+
+_W_P, _W_PPR, _W_PSTYLE, _W_R, _W_RPR, _W_RSTYLE, _W_T = (
+    qn("w:p"), qn("w:pPr"), qn("w:pStyle"), qn("w:r"), qn("w:rPr"), qn("w:rStyle"), qn("w:t"))
+_W_VAL, _XML_SPACE = qn("w:val"), "{http://www.w3.org/XML/1998/namespace}space"
+_SPECIAL = re.compile(r"(\r\n|[\t\n\r\v\f\u2028\u2029])")
 
 
-def _rgb(hex_colour: str) -> RGBColor:
-    return RGBColor.from_string(hex_colour.lstrip("#").upper())
+class TemplateError(Exception):
+    """The DOCX template cannot be used; the message says why."""
+
+
+def check_template(path: Path) -> None:
+    """Raise :class:`TemplateError` unless ``path`` is a DOCX file python-docx can open."""
+    if not path.is_file():
+        raise TemplateError("no such file" if not path.exists() else "not a file")
+    if not zipfile.is_zipfile(path):
+        raise TemplateError("not a DOCX file (not a zip archive)")
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        types = z.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    if b"wordprocessingml.template.main" in types:
+        raise TemplateError("a Word template (.dotx): open it in Word and save it as a document (.docx)")
+    if b"wordprocessingml.document.main" not in types:
+        raise TemplateError("not a DOCX file (a zip archive without a Word document in it)")
+    try:
+        Document(str(path))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for a broken package
+        reason = str(exc).split("\n")[0].strip("\"'") or type(exc).__name__
+        raise TemplateError(f"not a usable DOCX file: {reason}") from None
+
+
+# --------------------------------------------------------------------------- language
 
 
 def _set_lang(rpr, tag: str) -> None:
-    """Set w:lang (val, eastAsia, bidi) on a w:rPr element, keeping schema order."""
+    """Set w:lang on a w:rPr: ``val`` always, ``bidi`` / ``eastAsia`` for languages of those scripts."""
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
-        successors = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
-        rpr.insert_element_before(lang, *successors)
-    lang.set(qn("w:val"), tag)
-    lang.set(qn("w:eastAsia"), tag)
-    lang.set(qn("w:bidi"), tag)
+        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
+    lang.set(_W_VAL, tag)
+    primary = tag.split("-")[0].lower()
+    if primary in _RTL:
+        lang.set(qn("w:bidi"), tag)
+    if primary in _CJK:
+        lang.set(qn("w:eastAsia"), tag)
 
 
 def _set_document_language(document, tag: str) -> None:
     styles = document.styles.element
-    rpr_default = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
     rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)
     _set_lang(rpr, tag)
     settings = document.settings.element
     theme_lang = settings.find(qn("w:themeFontLang"))
     if theme_lang is None:
         theme_lang = OxmlElement("w:themeFontLang")
-        settings.append(theme_lang)
-    theme_lang.set(qn("w:val"), tag)
+        settings.insert_element_before(
+            theme_lang, "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures",
+            "w:forceUpgrade", "w:captions", "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary",
+            "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
+    theme_lang.set(_W_VAL, tag)
     # let Word and LibreOffice check spelling afresh; no preview picture
     for name in ("w:proofState", "w:savePreviewPicture"):
-        el = settings.find(qn(name))
-        if el is not None:
-            settings.remove(el)
+        _remove(settings, name)
 
 
-def _style_fonts(style, font: str, size: float | None = None, colour: RGBColor | None = None,
-                 bold: bool | None = None) -> None:
-    style.font.name = font
-    rpr = style.element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    for attr in ("w:eastAsia", "w:cs"):
-        rfonts.set(qn(attr), font)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        rfonts.attrib.pop(qn(attr), None)
-    if size is not None:
-        style.font.size = Pt(size)
-    if colour is not None:
-        style.font.color.rgb = colour
-    if bold is not None:
-        style.font.bold = bold
+# --------------------------------------------------------------------------- styles and theme
 
 
-def _theme_styles(document, options: RenderOptions) -> dict:
+def _el(tag: str, **attrs: str):
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), v)
+    return el
+
+
+def _major_fonts():
+    return _el("w:rFonts", asciiTheme="majorHAnsi", hAnsiTheme="majorHAnsi", eastAsiaTheme="majorEastAsia",
+               cstheme="majorBidi")
+
+
+def _colour(hex_colour: str, theme_colour: str):
+    return _el("w:color", val=hex_colour.lstrip("#").upper(), themeColor=theme_colour)
+
+
+def _size(points: float) -> list:
+    half = str(round(points * 2))
+    return [_el("w:sz", val=half), _el("w:szCs", val=half)]
+
+
+def _replace(style_el, tag: str, children: list) -> None:
+    """Give a style a fresh w:pPr / w:rPr holding ``children`` (already in schema order)."""
+    _remove(style_el, tag)
+    if not children:
+        return
+    new = OxmlElement(tag)
+    for child in children:
+        new.append(child)
+    if tag == "w:pPr":
+        style_el.insert_element_before(new, "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
+    else:
+        style_el.insert_element_before(new, "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
+
+
+def _spacing(before: int = 0, after: int = 0, line: int | None = None):
+    attrs = {"before": str(before), "after": str(after)}
+    if line:
+        attrs.update(line=str(line), lineRule="auto")
+    return _el("w:spacing", **attrs)
+
+
+def _right_tab(pos: int):
+    tabs = OxmlElement("w:tabs")
+    tabs.append(_el("w:tab", val="right", pos=str(pos)))
+    return tabs
+
+
+def _theme_styles(styles: dict, options: RenderOptions, text_width: int) -> None:
+    """The report's look, all in styles: sizes in points, spacing in twentieths of a point."""
     t = options.theme
-    accent, ink, muted = _rgb(t.accent), _rgb(t.text), _rgb(t.muted)
-    s = document.styles
-    styles = {name: s[name] for name in ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Footer")}
-    _style_fonts(styles["Normal"], DOCX_FONT, 10.5, ink)
-    pf = styles["Normal"].paragraph_format
-    pf.space_after = Pt(6)
-    pf.line_spacing = 1.15
-    _style_fonts(styles["Title"], DOCX_FONT, 24, ink, bold=True)
-    _clear_borders(styles["Title"])
-    styles["Title"].paragraph_format.space_after = Pt(6)
-    _style_fonts(styles["Subtitle"], DOCX_FONT, 11.5, accent)
-    styles["Subtitle"].font.italic = False
-    _remove(styles["Subtitle"].element.rPr, "w:spacing")  # the default template letter-spaces it
-    _style_fonts(styles["Heading 1"], DOCX_FONT, 14, accent, bold=True)
-    styles["Heading 1"].paragraph_format.space_before = Pt(14)
-    styles["Heading 1"].paragraph_format.space_after = Pt(6)
-    styles["Heading 1"].paragraph_format.keep_with_next = True
-    _style_fonts(styles["Heading 2"], DOCX_FONT, 12, accent, bold=True)
-    _style_fonts(styles["List Bullet"], DOCX_FONT, 10.5, ink)
-    styles["List Bullet"].paragraph_format.space_after = Pt(4)
-    _style_fonts(styles["Footer"], DOCX_FONT, 8, muted)
-    for el in styles.values():
-        color = el.element.rPr.find(qn("w:color")) if el.element.rPr is not None else None
-        if color is not None:
-            for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
-                color.attrib.pop(qn(attr), None)
-    return styles
+    accent, ink, muted = t.accent, t.text, t.muted
+    b = lambda: [_el("w:b"), _el("w:bCs")]  # noqa: E731
+    spec = {
+        "Normal": ([_spacing(0, 120, 276)], [_colour(ink, "text1"), *_size(10.5)]),
+        "Title": ([_spacing(0, 120, 240), OxmlElement("w:contextualSpacing")],
+                  [_major_fonts(), *b(), _colour(ink, "text1"), _el("w:kern", val="28"), *_size(24)]),
+        "Subtitle": ([_spacing(0, 80)], [_colour(accent, "accent1"), *_size(11.5)]),
+        "Heading 1": ([OxmlElement("w:keepNext"), OxmlElement("w:keepLines"), _spacing(280, 120),
+                       _el("w:outlineLvl", val="0")],
+                      [_major_fonts(), *b(), _colour(accent, "accent1"), *_size(14)]),
+        "Heading 2": ([OxmlElement("w:keepNext"), OxmlElement("w:keepLines"), _spacing(200, 80),
+                       _el("w:outlineLvl", val="1")],
+                      [_major_fonts(), *b(), _colour(accent, "accent1"), *_size(12)]),
+        "Header": ([_right_tab(text_width), _spacing(0, 0, 240)], [_colour(muted, "text2"), *_size(8)]),
+        "Footer": ([_right_tab(text_width), _spacing(0, 0, 240)], [_colour(muted, "text2"), *_size(8)]),
+        "Strong": (None, b()),
+        "Intense Emphasis": (None, [*b(), _el("w:caps"), _colour(accent, "accent1"), *_size(9)]),
+    }
+    for name, (ppr, rpr) in spec.items():
+        el = styles[name].element
+        if ppr is not None:
+            _replace(el, "w:pPr", ppr)
+        _replace(el, "w:rPr", rpr)
+    # List Bullet keeps its numbering (w:numPr); a little air between items, as in the PDF
+    ppr = styles["List Bullet"].element.get_or_add_pPr()
+    _remove(ppr, "w:contextualSpacing")
+    _remove(ppr, "w:spacing")
+    ppr.insert_element_before(_spacing(0, 100), "w:ind", "w:contextualSpacing", "w:jc", "w:outlineLvl", "w:rPr")
+    _remove(styles["List Bullet"].element, "w:rPr")
+
+
+def _theme_xml(xml: bytes, options: RenderOptions) -> bytes:
+    """The theme part: Arial as heading and body font; accent, text and muted colours as
+    Accent 1, Text 1 (dk1) and Text 2 (dk2)."""
+    t = options.theme
+
+    def colour(slot: str, value: str, data: bytes) -> bytes:
+        tag = slot.encode()
+        return re.sub(rb"<a:%s>.*?</a:%s>" % (tag, tag),
+                      b'<a:%s><a:srgbClr val="%s"/></a:%s>' % (tag, value.lstrip("#").upper().encode(), tag),
+                      data, count=1, flags=re.S)
+
+    xml = re.sub(rb'(<a:(?:major|minor)Font>\s*<a:latin typeface=")[^"]*"', rb'\g<1>' + DOCX_FONT.encode() + b'"', xml)
+    for slot, value in (("dk1", t.text), ("dk2", t.muted), ("accent1", t.accent)):
+        xml = colour(slot, value, xml)
+    return xml
+
+
+def _ensure_styles(document) -> dict:
+    """The styles the renderer uses; any a template lacks is copied from the default template."""
+    styles = document.styles
+    by_name = {s.name: s for s in styles}
+    missing = [name for name in STYLES if name not in by_name]
+    if missing:
+        default = Document()
+        for name in missing:
+            el = copy.deepcopy(default.styles[name].element)
+            styles.element.append(el)
+            if el.find(qn("w:pPr")) is not None and el.find(qn("w:pPr")).find(qn("w:numPr")) is not None:
+                _copy_numbering(document, default, el)
+        by_name = {s.name: s for s in styles}
+    return {name: by_name[name] for name in STYLES}
+
+
+def _copy_numbering(document, default, style_el) -> None:
+    """Give a style copied from the default template (List Bullet) its bullet definition."""
+    num_id_el = style_el.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId"))
+    source = default.part.numbering_part.element
+    num = next(n for n in source.iterchildren(qn("w:num")) if n.get(qn("w:numId")) == num_id_el.get(_W_VAL))
+    abs_id = num.find(qn("w:abstractNumId")).get(_W_VAL)
+    abstract = next(a for a in source.iterchildren(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abs_id)
+    try:
+        target = document.part.part_related_by(RT.NUMBERING).element
+    except KeyError:
+        part = NumberingPart.load(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
+                                  b'<w:numbering xmlns:w="%s"/>' % nsmap["w"].encode(), document.part.package)
+        document.part.relate_to(part, RT.NUMBERING)
+        target = part.element
+    new_abs = copy.deepcopy(abstract)
+    new_abs.set(qn("w:abstractNumId"), str(1 + max((int(a.get(qn("w:abstractNumId")))
+                                                      for a in target.iterchildren(qn("w:abstractNum"))), default=-1)))
+    _remove(new_abs, "w:nsid")
+    new_num = copy.deepcopy(num)
+    new_num.set(qn("w:numId"), str(1 + max((int(n.get(qn("w:numId"))) for n in target.iterchildren(qn("w:num"))),
+                                           default=0)))
+    new_num.find(qn("w:abstractNumId")).set(_W_VAL, new_abs.get(qn("w:abstractNumId")))
+    first_num = target.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(new_abs)
+    else:
+        target.insert(len(target.findall(qn("w:numPicBullet"))) + len(target.findall(qn("w:abstractNum"))), new_abs)
+    cleanup = target.find(qn("w:numIdMacAtCleanup"))
+    if cleanup is not None:
+        cleanup.addprevious(new_num)
+    else:
+        target.append(new_num)
+    num_id_el.set(_W_VAL, new_num.get(qn("w:numId")))
 
 
 def _remove(parent, tag: str) -> None:
@@ -116,131 +295,219 @@ def _remove(parent, tag: str) -> None:
             parent.remove(el)
 
 
-def _clear_borders(style) -> None:
-    ppr = style.element.pPr
-    if ppr is not None:
-        border = ppr.find(qn("w:pBdr"))
-        if border is not None:
-            ppr.remove(border)
+# --------------------------------------------------------------------------- text
 
 
-def _add_text(paragraph, phrase: Phrase, doc: LocalizedReport) -> None:
-    paragraph.add_run(phrase.text)
+def _add_text(p, text: str, rstyle: str | None = None, lang: str | None = None):
+    """Append a run holding ``text``: tabs become w:tab, line breaks w:br (one paragraph)."""
+    r = p.makeelement(_W_R, {})
+    if rstyle or lang:
+        rpr = r.makeelement(_W_RPR, {})
+        if rstyle:
+            rpr.append(rpr.makeelement(_W_RSTYLE, {_W_VAL: rstyle}))
+        if lang:
+            rpr.append(rpr.makeelement(qn("w:lang"), {_W_VAL: lang}))
+        r.append(rpr)
+    pieces = _SPECIAL.split(text) if _SPECIAL.search(text) else (text,)
+    for piece in pieces:
+        if not piece:
+            continue
+        if piece == "\t":
+            r.append(r.makeelement(qn("w:tab"), {}))
+        elif _SPECIAL.fullmatch(piece):
+            r.append(r.makeelement(qn("w:br"), {}))
+        else:
+            t = r.makeelement(_W_T, {})
+            t.text = piece
+            if piece[0] == " " or piece[-1] == " ":
+                t.set(_XML_SPACE, "preserve")
+            r.append(t)
+    p.append(r)
+    return r
+
+
+def _draft_run(p, text: str, bold: bool = False) -> None:
+    """A draft build's red mark: the one place with direct formatting (it is not for publishing)."""
+    r = _add_text(p, text)
+    rpr = OxmlElement("w:rPr")
+    if bold:
+        rpr.append(_el("w:b"))
+    rpr.append(_el("w:color", val=DRAFT_RED))
+    if not bold:
+        rpr.extend(_size(8))
+    r.insert(0, rpr)
+
+
+def _paragraph(body, style_id: str | None):
+    p = body.makeelement(_W_P, {})
+    if style_id:
+        ppr = p.makeelement(_W_PPR, {})
+        ppr.append(ppr.makeelement(_W_PSTYLE, {_W_VAL: style_id}))
+        p.append(ppr)
+    body.append(p)
+    return p
+
+
+def _phrase(p, phrase: Phrase, doc: LocalizedReport) -> None:
+    _add_text(p, phrase.text, lang=phrase.lang)
     if phrase.marked:
-        paragraph.add_run(" ")
-        marker = paragraph.add_run(doc.labels.draft_marker)
-        marker.font.color.rgb = DRAFT_RED
-        marker.font.size = Pt(8)
+        _add_text(p, " ")
+        _draft_run(p, doc.labels.draft_marker)
 
 
-def _field(paragraph, instruction: str, placeholder: str) -> None:
+# --------------------------------------------------------------------------- footer
+
+
+def _field(p, instruction: str, placeholder: str) -> None:
     """Append a complex field (w:fldChar begin / instrText / separate / result / end)."""
 
     def run_with(child):
         r = OxmlElement("w:r")
         r.append(child)
-        paragraph._p.append(r)
-        return r
+        p.append(r)
 
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    run_with(begin)
+    run_with(_el("w:fldChar", fldCharType="begin"))
     instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
+    instr.set(_XML_SPACE, "preserve")
     instr.text = f" {instruction} "
     run_with(instr)
-    sep = OxmlElement("w:fldChar")
-    sep.set(qn("w:fldCharType"), "separate")
-    run_with(sep)
+    run_with(_el("w:fldChar", fldCharType="separate"))
     t = OxmlElement("w:t")
     t.text = placeholder
     run_with(t)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run_with(end)
+    run_with(_el("w:fldChar", fldCharType="end"))
 
 
-def _footer(document, doc: LocalizedReport, styles: dict, text_width) -> None:
+def _style_ppr(document, style_id: str):
+    for el in document.styles.element.iterchildren(qn("w:style")):
+        if el.get(qn("w:styleId")) == style_id:
+            return el.find(qn("w:pPr"))
+    return None
+
+
+def _footers(document) -> list:
+    """The footers the pages show: default, and first-page / even-page ones when a template uses them."""
     section = document.sections[0]
-    p = section.footer.paragraphs[0]
-    p.style = styles["Footer"]
-    # the Footer style's own tabs (centre 3.25", right 6.5") are for Letter paper: one right tab
-    # at the text edge instead, so "Page X of Y" sits flush right on A4 and Letter alike
-    _remove(styles["Footer"].element.pPr, "w:tabs")
-    p.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
-    p.add_run(doc.title.text)
+    out = [section.footer]
+    if section.different_first_page_header_footer:
+        out.append(section.first_page_footer)
+    if document.settings.odd_and_even_pages_header_footer:
+        out.append(section.even_page_footer)
+    return out
+
+
+def _footer(document, footer, doc: LocalizedReport, style_ids: dict, text_width: int, own_tabs: bool) -> None:
+    """Our footer, in the (template's) Footer style: its text must be in the document's language,
+    so it replaces what a template's footer says."""
+    ftr = footer._element
+    for child in list(ftr):
+        ftr.remove(child)
+    p = _paragraph(ftr, None)
+    ppr = p.get_or_add_pPr()
+    ppr.append(_el("w:pStyle", val=style_ids["Footer"]))
+    if not own_tabs:
+        # a template's Footer style usually has centre and right tabs for another page width: clear
+        # them and set one right tab at the text edge, so "Page X of Y" sits flush right
+        tabs = _right_tab(text_width)
+        style_ppr = _style_ppr(document, style_ids["Footer"])
+        for tab in [] if style_ppr is None else style_ppr.iter(qn("w:tab")):
+            if tab.get(qn("w:pos")) != str(text_width):
+                tabs.append(_el("w:tab", val="clear", pos=tab.get(qn("w:pos"))))
+        tabs[:] = sorted(tabs, key=lambda t: int(t.get(qn("w:pos"))))
+        ppr.append(tabs)
+    _add_text(p, doc.title.text, lang=doc.title.lang)
     if doc.draft:
-        r = p.add_run(f"  {doc.labels.draft}")
-        r.font.bold = True
-        r.font.color.rgb = DRAFT_RED
-    p.add_run("\t")
+        _draft_run(p, f"  {doc.labels.draft}", bold=True)
+    _add_text(p, "\t")
     for part in doc.labels.page_footer:
         if part == "{page}":
             _field(p, "PAGE", "1")
         elif part == "{pages}":
             _field(p, "NUMPAGES", "1")
         else:
-            p.add_run(part)
+            _add_text(p, part)
+
+
+# --------------------------------------------------------------------------- document
 
 
 def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
-    document = Document(str(options.docx_template)) if options.docx_template else Document()
-    if options.docx_template is None:
-        section = document.sections[0]
-        w, h = PAGE_SIZES_MM[options.theme.page_size.upper()]
-        section.page_width, section.page_height = Mm(w), Mm(h)
-        for side in ("left_margin", "right_margin", "top_margin"):
-            setattr(section, side, Mm(20))
-        section.bottom_margin = Mm(22)
-        section.footer_distance = Mm(10)
-        styles = _theme_styles(document, options)
-    else:
-        s = document.styles
-        styles = {n: s[n] for n in ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Footer")}
-    # start from an empty body (a template may carry sample text), keep the section properties
+    template = options.docx_template
+    document = Document(str(template)) if template else Document()
+    # start from an empty body (a template may carry sample text and section breaks), keeping the
+    # last section's properties: the page setup, header and footer references
     body = document.element.body
+    sect_pr = body.get_or_add_sectPr()
     for child in list(body):
-        if child.tag != qn("w:sectPr"):
+        if child is not sect_pr:
             body.remove(child)
+    section = document.sections[0]
+    # our page setup; a template keeps its own, and gets ours only for what it leaves unset
+    w, h = PAGE_SIZES_MM[options.theme.page_size.upper()]
+    page = {"page_width": Mm(w), "page_height": Mm(h), "left_margin": Mm(20), "right_margin": Mm(20),
+            "top_margin": Mm(20), "bottom_margin": Mm(22), "footer_distance": Mm(10), "header_distance": Mm(10)}
+    for name, value in page.items():
+        if template is None or getattr(section, name) is None:
+            setattr(section, name, value)
+    text_width = int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU -> twips
+    styles = _ensure_styles(document)
+    if template is None:
+        _theme_styles(styles, options, text_width)
+        _drop_styles_with_effects(document)
+    ids = {name: style.style_id for name, style in styles.items()}
     _set_document_language(document, doc.tag)
 
-    accent = _rgb(options.theme.accent)
-    if doc.kind_label:
-        p = document.add_paragraph(style=styles["Normal"])
-        r = p.add_run(doc.kind_label.upper())
-        r.font.bold, r.font.size, r.font.color.rgb = True, Pt(9), accent
-        p.paragraph_format.space_after = Pt(2)
-    if doc.series:
-        _add_text(document.add_paragraph(style=styles["Subtitle"]), doc.series, doc)
-    _add_text(document.add_paragraph(style=styles["Title"]), doc.title, doc)
-    if doc.organiser:
-        _add_text(document.add_paragraph(style=styles["Subtitle"]), doc.organiser, doc)
-    for label, value in doc.facts:
-        p = document.add_paragraph(style=styles["Normal"])
-        p.paragraph_format.space_after = Pt(0)
-        r = p.add_run(f"{label}: ")
-        r.font.bold = True
-        p.add_run(value)
-    if doc.facts:
-        document.add_paragraph(style=styles["Normal"])
+    body.remove(sect_pr)  # the paragraphs go before it
+    normal, bullet, heading = ids["Normal"], ids["List Bullet"], ids["Heading 1"]
 
-    normal, bullet, heading = styles["Normal"], styles["List Bullet"], styles["Heading 1"]
-    for section in doc.sections:
-        if section.heading:
-            _add_text(document.add_paragraph(style=heading), section.heading, doc)
-        for block in section.blocks:
+    if doc.kind_label:
+        _add_text(_paragraph(body, normal), doc.kind_label, rstyle=ids["Intense Emphasis"])
+    if doc.series:
+        _phrase(_paragraph(body, ids["Subtitle"]), doc.series, doc)
+    _phrase(_paragraph(body, ids["Title"]), doc.title, doc)
+    if doc.organiser:
+        _phrase(_paragraph(body, ids["Subtitle"]), doc.organiser, doc)
+    if doc.facts:
+        # one paragraph, a line per fact: the title block ends with one paragraph's spacing
+        p = _paragraph(body, normal)
+        p[0].append(_spacing(0, 280))
+        for i, (label, value) in enumerate(doc.facts):
+            if i:
+                p.append(_br_run(p))
+            _add_text(p, doc.labels.fact_label.replace("{label}", label), rstyle=ids["Strong"])
+            _add_text(p, " " + value)
+
+    for sec in doc.sections:
+        if sec.heading:
+            _phrase(_paragraph(body, heading), sec.heading, doc)
+        for block in sec.blocks:
             if isinstance(block, LParagraph):
-                _add_text(document.add_paragraph(style=normal), block.text, doc)
+                _phrase(_paragraph(body, normal), block.text, doc)
             elif isinstance(block, LBulletList):
                 for item in block.items:
-                    _add_text(document.add_paragraph(style=bullet), item, doc)
+                    _phrase(_paragraph(body, bullet), item, doc)
+    body.append(sect_pr)
 
-    sec = document.sections[0]
-    _footer(document, doc, styles, sec.page_width - sec.left_margin - sec.right_margin)
+    for footer in _footers(document):
+        _footer(document, footer, doc, ids, text_width, own_tabs=template is None)
     _set_properties(document, doc)
     buf = io.BytesIO()
     document.save(buf)
-    return Rendered(_normalize_package(buf.getvalue(), doc))
+    return Rendered(_normalize_package(buf.getvalue(), doc, options if template is None else None))
+
+
+def _br_run(p):
+    r = p.makeelement(_W_R, {})
+    r.append(r.makeelement(qn("w:br"), {}))
+    return r
+
+
+def _drop_styles_with_effects(document) -> None:
+    """The default template's Word 2010 copy of the styles would go stale: drop it."""
+    rels = document.part.rels
+    for rid, rel in list(rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            del rels[rid]
 
 
 def _set_properties(document, doc: LocalizedReport) -> None:
@@ -254,7 +521,7 @@ def _set_properties(document, doc: LocalizedReport) -> None:
     cp.comments = ""
     cp.category = doc.kind_label or ""
     cp.revision = 1
-    created = doc.created.replace(tzinfo=None, microsecond=0)
+    created = doc.created.astimezone(_dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     cp.created = created
     cp.modified = created
 
@@ -263,30 +530,39 @@ _APP_XML = (
     "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
     '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
     'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Template>{template}</Template>"
     "<Application>{app}</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
     "<Company>{company}</Company><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
     "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>{version}</AppVersion></Properties>"
 )
 
 
-def _normalize_package(data: bytes, doc: LocalizedReport) -> bytes:
-    """Drop python-docx's thumbnail, write our app.xml, and zip with fixed dates and order."""
+def _app_version(generator: str) -> str:
+    """"reportgen 0.1.0" -> "00.0001": AppVersion must look like XX.YYYY."""
+    numbers = re.findall(r"\d+", generator.split()[-1]) + ["0", "0"]
+    return f"{int(numbers[0]) % 100:02d}.{int(numbers[1]) % 10000:04d}"
+
+
+def _normalize_package(data: bytes, doc: LocalizedReport, theme: RenderOptions | None) -> bytes:
+    """Drop python-docx's thumbnail, write our app.xml (and theme), zip with fixed dates and order."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    version = re.sub(r"[^0-9.]", "", doc.generator.split()[-1]) or "0"
-    major_minor = ".".join((version.split(".") + ["0"])[:2])
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             name = info.filename
-            if name == "docProps/thumbnail.jpeg":
+            if name.startswith("docProps/thumbnail"):
                 continue
             content = src.read(name)
             if name == "_rels/.rels":
-                content = re.sub(rb'<Relationship [^>]*Target="docProps/thumbnail.jpeg"/>', b"", content)
+                content = re.sub(rb'<Relationship [^>]*Target="/?docProps/thumbnail[^"]*"/>', b"", content)
+            elif name == "[Content_Types].xml":
+                content = re.sub(rb'<Override [^>]*PartName="/docProps/thumbnail[^"]*"[^>]*/>', b"", content)
             elif name == "docProps/app.xml":
                 company = escape(doc.organiser.text) if doc.organiser else ""
-                content = _APP_XML.format(app=escape(doc.generator), company=company,
-                                          version=f"{int(major_minor.split('.')[0]):02d}.{major_minor.split('.')[1].zfill(4)}").encode()
+                content = _APP_XML.format(template="Normal.dotm", app=escape(doc.generator), company=company,
+                                          version=_app_version(doc.generator)).encode()
+            elif name == "word/theme/theme1.xml" and theme is not None:
+                content = _theme_xml(content, theme)
             zi = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o644 << 16
