@@ -236,6 +236,7 @@ def build_project(
         for tr in translators.values():
             problems.extend(tr.diagnostics)
             tr.diagnostics.items.clear()
+    problems.extend(preflight_fonts([doc for _, doc in planned], fmts, options))
     problems.raise_if_errors()
     if strict:
         Diagnostics([w for w in result.warnings if w.code != "fallback-detail"]).raise_if_errors(strict=True)
@@ -247,6 +248,23 @@ def build_project(
         result.results.append(JobResult(job, job.out, len(rendered.data), rendered.pages, time.perf_counter() - t0))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def preflight_fonts(docs: Sequence[model.LocalizedReport], fmts: Sequence[str],
+                    options: RenderOptions) -> list[Diagnostic]:
+    """Every character the PDF font cannot draw, checked once per document before any format is
+    rendered (a PDF would show a box; ReportLab has no per-glyph fallback)."""
+    if "pdf" not in fmts:
+        return []
+    from .render.pdf import check_glyphs  # reportlab is imported only when a PDF is built
+
+    out: list[Diagnostic] = []
+    seen: set[int] = set()
+    for doc in docs:
+        if id(doc) not in seen:
+            seen.add(id(doc))
+            out += check_glyphs(doc, options.theme)
+    return list(dict.fromkeys(out))
 
 
 def extract_template(project: Project, output: Path | None = None) -> tuple[Path, int, bool]:

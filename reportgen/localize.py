@@ -83,6 +83,7 @@ class _Builder:
         self.locale = babel_locale(tag)
         self.draft = draft
         self.fallbacks: list[Fallback] = []
+        self.location: model.Phrase | None = None
 
     def label(self, key: str, **values: str) -> str:
         english = LAYOUT[key][0]
@@ -90,7 +91,7 @@ class _Builder:
 
     def phrase(self, t: model.Text, values: dict[str, str]) -> model.Phrase:
         found = self._lookup(t.msgid, t.context, t.location)
-        return model.Phrase(_fill(found.text, values), found.state == "draft")
+        return model.Phrase(_fill(found.text, values), found.state == "draft", t.context, found.location or t.location)
 
     def _lookup(self, msgid: str, context: str, location: Location | None) -> Lookup:
         found = self.tr.lookup(msgid, context)
@@ -119,7 +120,8 @@ class _Builder:
         if ev.participants:
             out["participants"] = format_decimal(ev.participants.count, locale=loc)
         if ev.location:
-            out["location"] = self.phrase(ev.location, {}).text
+            self.location = self.phrase(ev.location, {})
+            out["location"] = self.location.text
         return out
 
     def facts(self, values: dict[str, str]) -> list[tuple[str, str]]:
@@ -178,6 +180,7 @@ class _Builder:
             draft=self.draft,
             created=created,
             generator=f"reportgen {__version__}",
+            location=self.location,
         )
 
 
