@@ -177,6 +177,7 @@ class _Styles:
         self.body = style("body", fontSize=10.5, leading=15, spaceAfter=8)
         self.bullet = style("bullet", fontSize=10.5, leading=15, spaceAfter=4, leftIndent=14, bulletIndent=3,
                             bulletFontSize=10.5, bulletColor=accent)
+        self.bullet_last = ParagraphStyle("bullet_last", parent=self.bullet, spaceAfter=10)
 
 
 class _Heading(Paragraph):
@@ -212,10 +213,6 @@ class _KeepWithNext(KeepTogether):
                 if len(parts) > 1:
                     return [*head, *parts]
         return super().split(aW, aH)
-
-
-class _Template(SimpleDocTemplate):
-    keepTogetherClass = _KeepWithNext
 
 
 # --------------------------------------------------------------------------- page furniture
@@ -426,10 +423,9 @@ def _body(doc: LocalizedReport, st: _Styles, fonts: _Fonts) -> list[Flowable]:
             elif isinstance(block, LBulletList):
                 # one Paragraph per bullet (hanging indent from the style): a long list splits
                 # between bullets and a heading stays with the first bullet only
-                for item in block.items:
-                    story.append(Paragraph(_phrase(item, doc, fonts), st.bullet, bulletText="•"))
-                if block.items:
-                    story.append(Spacer(1, 4))
+                for j, item in enumerate(block.items, 1):
+                    style = st.bullet_last if j == len(block.items) else st.bullet
+                    story.append(Paragraph(_phrase(item, doc, fonts), style, bulletText="•"))
     return story
 
 
@@ -440,7 +436,7 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     pagesize = PAGE_SIZES[theme.page_size.upper()]
     buf = io.BytesIO()
     subject = doc.series.text if doc.series else doc.event_line
-    template = _Template(
+    template = SimpleDocTemplate(
         buf,
         pagesize=pagesize,
         leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=24 * mm,
@@ -454,6 +450,7 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
         displayDocTitle=1,
         invariant=1,
         initialFontName=fonts.main,
+        keepTogetherClass=_KeepWithNext,
     )
     width = pagesize[0] - 2 * MARGIN
     story = _title_block(doc, st, fonts, width, theme) + _body(doc, st, fonts)
