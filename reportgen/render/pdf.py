@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import time
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -118,20 +119,28 @@ def check_glyphs(doc: LocalizedReport, theme: Theme = Theme()) -> list[Diagnosti
     out: list[Diagnostic] = []
     reported: set[str] = set()
 
-    def missing(text: str) -> list[str]:
-        chars = set(text.translate(_NO_BREAK)) - _NOT_DRAWN
-        return sorted(ch for ch in chars if not fonts.has(ch))
+    def problems(text: str) -> list[tuple[str, str]]:
+        """(character, problem) in order of appearance; right-to-left text once per string."""
+        out, rtl = [], False
+        for ch in dict.fromkeys(text.translate(_NO_BREAK)):
+            if ch in _NOT_DRAWN:
+                continue
+            if not fonts.has(ch):
+                out.append((ch, f"{_char(ch)} is not in {where}"))
+            elif not rtl and unicodedata.bidirectional(ch) in ("R", "AL"):
+                rtl = True
+                out.append((ch, f"{_char(ch)} is right-to-left text, which the PDF renderer cannot lay out"))
+        return out
 
     for p in doc.phrases():
-        for ch in missing(p.text):
+        for ch, problem in problems(p.text):
             reported.add(ch)
-            out.append(Diagnostic("error", f"{doc.lang}: {p.context or 'text'}: {_char(ch)} is not in {where}",
-                                  p.origin))
+            out.append(Diagnostic("error", f"{doc.lang}: {p.context or 'text'}: {problem}", p.origin))
     for name, text in doc.all_text():
-        for ch in missing(text):
+        for ch, problem in problems(text):
             if ch not in reported:
                 reported.add(ch)
-                out.append(Diagnostic("error", f"{doc.lang}: {name}: {_char(ch)} is not in {where}"))
+                out.append(Diagnostic("error", f"{doc.lang}: {name}: {problem}"))
     return out
 
 
@@ -374,7 +383,8 @@ def _title_block(doc: LocalizedReport, st: _Styles, fonts: _Fonts, width: float,
         if organiser is None:
             out += [logo, Spacer(1, 12)]
         else:  # letterhead: logo, then the organiser's name beside it
-            table = Table([[logo, organiser]], colWidths=[logo.drawWidth + 6 * mm, None], hAlign="LEFT")
+            logo_w = logo.drawWidth + 6 * mm
+            table = Table([[logo, organiser]], colWidths=[logo_w, width - logo_w], hAlign="LEFT")
             table.setStyle(TableStyle([
                 ("FONTNAME", (0, 0), (-1, -1), fonts.main),  # the cell default is Helvetica
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
