@@ -14,6 +14,7 @@ finds every character the fonts cannot draw: ReportLab has no per-glyph fallback
 from __future__ import annotations
 
 import io
+import re
 import time
 import unicodedata
 import zlib
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Iterator
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -118,18 +120,24 @@ def check_glyphs(doc: LocalizedReport, theme: Theme = Theme()) -> list[Diagnosti
         where += f" nor in the fallback font {theme.fallback_font.name}"
     out: list[Diagnostic] = []
     reported: set[str] = set()
+    good: set[str] = set(_NOT_DRAWN)  # characters known to be fine: most strings are checked by one set test
 
     def problems(text: str) -> list[tuple[str, str]]:
         """(character, problem) in order of appearance; right-to-left text once per string."""
+        if good.issuperset(text):
+            return []
         out, rtl = [], False
         for ch in dict.fromkeys(text.translate(_NO_BREAK)):
             if ch in _NOT_DRAWN:
                 continue
             if not fonts.has(ch):
                 out.append((ch, f"{_char(ch)} is not in {where}"))
-            elif not rtl and unicodedata.bidirectional(ch) in ("R", "AL"):
+            elif unicodedata.bidirectional(ch) in ("R", "AL"):
+                if not rtl:
+                    out.append((ch, f"{_char(ch)} is right-to-left text, which the PDF renderer cannot lay out"))
                 rtl = True
-                out.append((ch, f"{_char(ch)} is right-to-left text, which the PDF renderer cannot lay out"))
+            else:
+                good.add(ch)
         return out
 
     for p in doc.phrases():
@@ -202,6 +210,116 @@ class _Heading(Paragraph):
         c.bookmarkHorizontal(self._key, 0, self.height + self.style.spaceBefore)
         c.addOutlineEntry(self._title, self._key, level=0, closed=False)
         super().draw()
+
+
+_BREAKS = re.compile(r"[ \t\r\f\v\u1680\u2000-\u2008\u200a\u205f\u3000]+")  # not U+00A0, U+202F, U+2007
+
+
+class _Widths:
+    """Word widths of one render, cached: reports repeat their words, and ReportLab measures TTF text
+    in pure Python, which dominates the cost of line breaking."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, float], dict[str, float]] = {}
+
+    def table(self, font: str, size: float) -> dict[str, float]:
+        return self._cache.setdefault((font, size), {})
+
+    def of(self, word: str, font: str, size: float) -> float:
+        table = self.table(font, size)
+        w = table.get(word)
+        if w is None:
+            w = table[word] = pdfmetrics.stringWidth(word, font, size)
+        return w
+
+
+class _Text(Flowable):
+    """A plain left-aligned paragraph in one font: what most of a report is.
+
+    Equivalent to a ReportLab Paragraph of escaped text without markup (same style attributes:
+    font, size, leading, colour, left indent, bullet, space before/after, no orphans or widows), but
+    it breaks lines with cached word widths, about three times faster on long reports. Words wider
+    than the line (URLs) are broken between characters; U+00A0 never breaks. Text that needs
+    markup (a draft mark, a fallback font) uses Paragraph instead."""
+
+    def __init__(self, text: str, style: ParagraphStyle, widths: _Widths, bullet: str | None = None,
+                 lines: list[str] | None = None, width: float = 0):
+        super().__init__()
+        self.text, self.style, self._widths, self.bullet = text, style, widths, bullet
+        self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
+        self.keepWithNext = 0
+        self._lines, self._for_width = lines, width if lines is not None else -1.0
+
+    def _break(self, avail: float) -> list[str]:
+        st = self.style
+        font, size = st.fontName, st.fontSize
+        widths = self._widths
+        space = widths.of(" ", font, size)
+        lines: list[str] = []
+        for para in self.text.split("\n"):
+            line: list[str] = []
+            used = 0.0
+            for word in _BREAKS.split(para.strip()):
+                if not word:
+                    continue
+                w = widths.of(word, font, size)
+                if line and used + space + w <= avail:
+                    line.append(word)
+                    used += space + w
+                    continue
+                if line:
+                    lines.append(" ".join(line))
+                if w <= avail:
+                    line, used = [word], w
+                    continue
+                chars = widths.table(font, size)  # a word longer than the line: break it anywhere
+                piece, used = "", 0.0
+                for ch in word:
+                    cw = chars.get(ch)
+                    if cw is None:
+                        cw = chars[ch] = pdfmetrics.stringWidth(ch, font, size)
+                    if piece and used + cw > avail:
+                        lines.append(piece)
+                        piece, used = "", 0.0
+                    piece += ch
+                    used += cw
+                line = [piece]
+            lines.append(" ".join(line))
+        return lines
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
+        avail = availWidth - self.style.leftIndent - self.style.rightIndent
+        if self._lines is None or self._for_width != avail:
+            self._lines, self._for_width = self._break(avail), avail
+        self.width, self.height = availWidth, len(self._lines) * self.style.leading
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        self.wrap(availWidth, availHeight)
+        lines, leading = self._lines or [], self.style.leading
+        fit = int((availHeight + 1e-6) // leading)
+        if len(lines) - fit < 2:  # no widow: at least two lines move
+            fit = len(lines) - 2
+        if fit < 2 or fit >= len(lines):  # no orphan: at least two lines stay
+            return []
+        first = _Text("", self.style, self._widths, self.bullet, lines[:fit], self._for_width)
+        rest = _Text("", self.style, self._widths, None, lines[fit:], self._for_width)
+        first.spaceAfter = rest.spaceBefore = 0
+        return [first, rest]
+
+    def draw(self) -> None:
+        st, c = self.style, self.canv
+        y = self.height - st.fontSize
+        if self.bullet:
+            c.setFont(st.bulletFontName, st.bulletFontSize)
+            c.setFillColor(st.bulletColor or st.textColor)
+            c.drawString(st.bulletIndent, y, self.bullet)
+        t = c.beginText(st.leftIndent, y)
+        t.setFont(st.fontName, st.fontSize, st.leading)
+        t.setFillColor(st.textColor)
+        for line in self._lines or []:
+            t.textLine(line)
+        c.drawText(t)
 
 
 class _KeepWithNext(KeepTogether):
@@ -422,20 +540,27 @@ def _title_block(doc: LocalizedReport, st: _Styles, fonts: _Fonts, width: float,
 
 
 def _body(doc: LocalizedReport, st: _Styles, fonts: _Fonts) -> list[Flowable]:
+    widths = _Widths()
+
+    def block(p: Phrase, style: ParagraphStyle, bullet: str | None = None) -> Flowable:
+        text = p.text.translate(_NO_BREAK)
+        if not p.marked and (fonts.fallback is None or all(ord(ch) in fonts.main_cmap for ch in set(text) - _NOT_DRAWN)):
+            return _Text(text, style, widths, bullet)
+        return Paragraph(_phrase(p, doc, fonts), style, bulletText=bullet)
+
     story: list[Flowable] = []
     for i, section in enumerate(doc.sections):
         if section.heading:
             story.append(_Heading(_phrase(section.heading, doc, fonts), st.heading, f"s{i}",
                                   section.heading.text.replace("\n", " ")))
-        for block in section.blocks:
-            if isinstance(block, LParagraph):
-                story.append(Paragraph(_phrase(block.text, doc, fonts), st.body))
-            elif isinstance(block, LBulletList):
+        for b in section.blocks:
+            if isinstance(b, LParagraph):
+                story.append(block(b.text, st.body))
+            elif isinstance(b, LBulletList):
                 # one Paragraph per bullet (hanging indent from the style): a long list splits
                 # between bullets and a heading stays with the first bullet only
-                for j, item in enumerate(block.items, 1):
-                    style = st.bullet_last if j == len(block.items) else st.bullet
-                    story.append(Paragraph(_phrase(item, doc, fonts), style, bulletText="•"))
+                for j, item in enumerate(b.items, 1):
+                    story.append(block(item, st.bullet_last if j == len(b.items) else st.bullet, "•"))
     return story
 
 
@@ -465,5 +590,9 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     width = pagesize[0] - 2 * MARGIN
     story = _title_block(doc, st, fonts, width, theme) + _body(doc, st, fonts)
     canvasmaker = _numbered_canvas(doc, st, fonts, doc.created.timestamp(), xmp_packet(doc, subject))
-    template.build(story, canvasmaker=canvasmaker)
+    a85, rl_config.useA85 = rl_config.useA85, 0  # binary streams: smaller, and no pure-Python ASCII85 pass
+    try:
+        template.build(story, canvasmaker=canvasmaker)
+    finally:
+        rl_config.useA85 = a85
     return Rendered(buf.getvalue(), canvasmaker.page_count)
