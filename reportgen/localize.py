@@ -91,7 +91,8 @@ class _Builder:
 
     def phrase(self, t: model.Text, values: dict[str, str]) -> model.Phrase:
         found = self._lookup(t.msgid, t.context, t.location)
-        return model.Phrase(_fill(found.text, values), found.state == "draft", t.context, found.location or t.location)
+        return model.Phrase(_fill(found.text, values), found.state == "draft",
+                            context=t.context, origin=found.location or t.location)
 
     def _lookup(self, msgid: str, context: str, location: Location | None) -> Lookup:
         found = self.tr.lookup(msgid, context)
