@@ -386,6 +386,8 @@ def test_logo_on_the_first_page_only(default_project, cli):
     images = [len(page.images) for page in reader.pages]
     assert images[0] == 1 and sum(images) == 1
     assert round(float(reader.pages[0].mediabox.width)) == 612
+    fonts = {str(f.get_object()["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
+    assert fonts and all("NotoSans" in f for f in fonts), fonts  # the letterhead table adds no Helvetica
 
 
 @pytest.mark.parametrize("value, message", [
