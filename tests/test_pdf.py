@@ -209,6 +209,8 @@ def edge_doc() -> model.LocalizedReport:
         section("heading-only", "Heading without body"),
         section("no-heading", None, para("A paragraph without heading & <b>not bold</b>.")),
         section("lists", "Lists", bullets(), bullets("One", "Two " * 60), para("After the list.")),
+        section("draft", "Draft", model.LBulletList((model.Phrase("Fuzzy & <i>text</i>", marked=True),)),
+                model.LParagraph(model.Phrase("Fuzzy paragraph", marked=True))),
     ]
     doc = make_doc(sections, draft=True)
     return doc
@@ -233,6 +235,8 @@ def test_markup_like_text_appears_literally(tmp_path):
     assert "A paragraph without heading & <b>not bold</b>." in text
     assert "The Alliance of NGOs on Crime Prevention & Criminal Justice" in text
     assert "Heading without body" in text and "After the list." in text
+    assert "• Fuzzy & <i>text</i> [draft]" in text and "Fuzzy paragraph [draft]" in text
+    assert "DRAFT" in text
 
 
 def test_narrow_no_break_spaces_never_break():

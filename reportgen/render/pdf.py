@@ -328,8 +328,10 @@ class _KeepWithNext(KeepTogether):
     the heading with the first lines of the next flowable when at least two of them fit."""
 
     def split(self, aW, aH):  # noqa: N803 - ReportLab's names
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
         *head, nxt = self._content
-        if head and not getattr(self, "_H", 0) <= aH:
+        if head and self._H > aH:
             used = 0.0
             for i, f in enumerate(head):
                 _, h = f.wrap(aW, aH)
