@@ -227,6 +227,9 @@ def test_every_font_embedded_no_standard_14(built, tmp_path):
             assert embedded == "yes", (path.name, name)
             assert not name.split("+")[-1].startswith(STANDARD_14), (path.name, name)
             assert "NotoSans" in name
+        if shutil.which("qpdf"):  # structure, streams and cross-reference table are valid
+            check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+            assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout, check.stdout
 
 
 def test_markup_like_text_appears_literally(tmp_path):
