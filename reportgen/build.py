@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import concurrent.futures as cf
 
     from . import catalogs, localize
+    from .render import RenderOptions
 
 FORMATS = ("docx", "pdf")  # keep in step with render.RENDERERS (checked by a test)
 DOMAIN = "reportgen"
@@ -200,7 +201,8 @@ def _code_signature() -> str:
 def _settings_signature(settings: Settings, draft: bool) -> str:
     theme: Theme = settings.theme
     logo = _file_bytes(theme.logo) if theme.logo else b""
-    return _digest(repr(settings), logo, f"draft={draft}", os.environ.get("SOURCE_DATE_EPOCH", ""))
+    fallback = _file_bytes(theme.fallback_font) if theme.fallback_font else b""
+    return _digest(repr(settings), logo, fallback, f"draft={draft}", os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
 def _created(paths: Sequence[Path]) -> _dt.datetime:
@@ -472,6 +474,9 @@ def build_project(
         job_warnings[key] = _summarize_fallbacks(job.lang, report.id, loc.fallbacks)
         problems.extend(tr.diagnostics)
         tr.diagnostics.items.clear()
+    options = RenderOptions(theme=settings.theme, docx_template=docx_template)
+    pdf_docs = list(dict.fromkeys((j.source_path, j.lang) for j in todo if j.fmt == "pdf"))
+    problems.extend(preflight_fonts([docs[k] for k in pdf_docs], fmts, options))
     problems.raise_if_errors()
     new_warnings = [w for key in docs for w in job_warnings[key]]
     if strict:
@@ -479,7 +484,6 @@ def build_project(
     result.warnings = _unique(result.warnings + new_warnings)
 
     # 3. render and write
-    options = RenderOptions(theme=settings.theme, docx_template=docx_template)
     works = [_Work(job.fmt, docs[(job.source_path, job.lang)], options, job.out) for job in todo]
     own_executor = None
     if executor is None and len(works) > 1:
@@ -544,6 +548,20 @@ def _warning_json(d: Diagnostic) -> dict:
 
 def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
     return list(dict.fromkeys(items))
+
+
+def preflight_fonts(docs: Sequence[model.LocalizedReport], fmts: Sequence[str],
+                    options: RenderOptions) -> list[Diagnostic]:
+    """Every character the PDF font cannot draw, checked once per document before any format is
+    rendered (a PDF would show a box; ReportLab has no per-glyph fallback)."""
+    if "pdf" not in fmts:
+        return []
+    from .render.pdf import check_glyphs  # reportlab is imported only when a PDF is built
+
+    out: list[Diagnostic] = []
+    for doc in docs:
+        out += check_glyphs(doc, options.theme)
+    return list(dict.fromkeys(out))
 
 
 def check_docx_template(path: Path | None, formats: Sequence[str]) -> Path | None:

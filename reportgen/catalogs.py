@@ -76,6 +76,8 @@ class Lookup:
     #: "translated"; "draft" (a fuzzy translation, used in draft builds); "fuzzy" (a fuzzy
     #: translation, English used); "untranslated" (English used); "source" (English document).
     state: str
+    #: The catalog entry the text comes from (None when English is used).
+    location: Location | None = None
 
 
 @dataclass
@@ -111,7 +113,7 @@ class Translator:
                     code="placeholders",
                 )
                 continue
-            return Lookup(msg.string, "draft" if msg.fuzzy else "translated")
+            return Lookup(msg.string, "draft" if msg.fuzzy else "translated", Location(shown, msg.lineno or 0))
         return Lookup(msgid, state)
 
     def text(self, t: model.Text) -> Lookup:

@@ -52,7 +52,14 @@ _TOP: dict[str, type | tuple[type, ...]] = {
     "source_language": str, "languages": list, "formats": list, "sources_dir": str,
     "locales_dir": str, "output_dir": str, "language_tags": dict, "theme": dict, "check": dict,
 }
-_THEME: dict[str, type | tuple[type, ...]] = {"accent": str, "text": str, "muted": str, "page_size": str, "logo": str}
+_THEME: dict[str, type | tuple[type, ...]] = {"accent": str, "text": str, "muted": str, "page_size": str, "logo": str,
+                                             "font": str, "fallback_font": str}
+#: Font families bundled in the package (reportgen/fonts/<family>-Regular.ttf, -Bold, -Italic, -BoldItalic).
+BUNDLED_FONTS = tuple(sorted(p.name.removesuffix("-Regular.ttf")
+                             for p in (Path(__file__).parent / "fonts").glob("*-Regular.ttf")))
+#: theme key -> (accepted suffixes, what they are)
+_THEME_FILES = {"logo": ((".png", ".jpg", ".jpeg"), "a PNG or JPEG image"),
+                "fallback_font": ((".ttf",), "a TrueType font (.ttf)")}
 _CHECK: dict[str, type | tuple[type, ...]] = {"ignore": list}
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -108,12 +115,21 @@ def load_settings(root: Path) -> Settings:
     if "page_size" in theme_tab and theme_tab["page_size"].upper() not in ("A4", "LETTER"):
         diags.error(f"{prefix}theme.page_size: expected 'A4' or 'Letter', got {theme_tab['page_size']!r}",
                     Location(shown, _line_of(text, "page_size")))
+    if "font" in theme_tab and theme_tab["font"] not in BUNDLED_FONTS:
+        diags.error(f"{prefix}theme.font: unknown font family {theme_tab['font']!r}; bundled: "
+                    f"{', '.join(BUNDLED_FONTS)}" + did_you_mean(theme_tab["font"], BUNDLED_FONTS),
+                    Location(shown, _line_of(text, "font")))
+    for key in _THEME_FILES:
+        if key in theme_tab:
+            problem = _project_file(root, theme_tab[key], *_THEME_FILES[key])
+            if problem:
+                diags.error(f"{prefix}theme.{key}: {problem}", Location(shown, _line_of(text, key)))
     diags.raise_if_errors()
 
     theme = Theme()
     if theme_tab:
-        logo = theme_tab.pop("logo", None)
-        theme = replace(theme, **theme_tab, logo=(root / logo) if logo else None)
+        files = {key: root / theme_tab.pop(key) for key in _THEME_FILES if key in theme_tab}
+        theme = replace(theme, **theme_tab, **files)
     return Settings(
         root=root,
         source_language=top.get("source_language", "en"),
@@ -127,6 +143,31 @@ def load_settings(root: Path) -> Settings:
         ignore_checks=tuple(check_tab.get("ignore", ())),
         config_path=shown,
     )
+
+
+def _project_file(root: Path, value: str, suffixes: tuple[str, ...], what: str) -> str:
+    """Why ``value`` is not an acceptable file of the project, or "" when it is.
+
+    Only files inside the project folder are read: no URLs (no network at run time) and no paths
+    that lead elsewhere (a shared config must not pull in arbitrary files)."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value) or value.startswith("data:"):
+        return f"expected a file inside the project, got a URL {value!r}"
+    path = (root / value).resolve()
+    if not path.is_relative_to(root):
+        return f"{value!r} is outside the project folder"
+    if path.suffix.lower() not in suffixes:
+        return f"expected {what}, got {value!r}"
+    if not path.is_file():
+        return f"no such file {value!r}"
+    head = path.read_bytes()[:8]
+    if suffixes == (".ttf",):
+        if head[:4] == b"OTTO":
+            return f"{value!r} is an OpenType font with CFF outlines; the PDF renderer needs TrueType outlines"
+        if head[:4] not in (b"\x00\x01\x00\x00", b"true"):
+            return f"{value!r} is not a TrueType font"
+    elif not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8")):
+        return f"{value!r} is not a PNG or JPEG image"
+    return ""
 
 
 def _read_toml(path: Path, root: Path) -> tuple[str, dict[str, Any]]:

@@ -87,6 +87,7 @@ class _Builder:
         #: the tag English fallbacks carry in a translated document (their own proofing language)
         self.source_tag = source_tag if source_tag and source_tag != tag else None
         self.fallbacks: list[Fallback] = []
+        self.location: model.Phrase | None = None
 
     def label(self, key: str, **values: str) -> str:
         english = LAYOUT[key][0]
@@ -95,7 +96,8 @@ class _Builder:
     def phrase(self, t: model.Text, values: dict[str, str]) -> model.Phrase:
         found = self._lookup(t.msgid, t.context, t.location)
         lang = self.source_tag if found.state in ("untranslated", "fuzzy") else None
-        return model.Phrase(_fill(found.text, values), found.state == "draft", lang)
+        return model.Phrase(_fill(found.text, values), found.state == "draft", lang,
+                            context=t.context, origin=found.location or t.location)
 
     def _lookup(self, msgid: str, context: str, location: Location | None) -> Lookup:
         found = self.tr.lookup(msgid, context)
@@ -124,7 +126,8 @@ class _Builder:
         if ev.participants:
             out["participants"] = format_decimal(ev.participants.count, locale=loc)
         if ev.location:
-            out["location"] = self.phrase(ev.location, {}).text
+            self.location = self.phrase(ev.location, {})
+            out["location"] = self.location.text
         return out
 
     def facts(self, values: dict[str, str]) -> list[tuple[str, str]]:
@@ -184,6 +187,7 @@ class _Builder:
             draft=self.draft,
             created=created,
             generator=f"reportgen {__version__}",
+            location=self.location,
         )
 
 

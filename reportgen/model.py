@@ -131,7 +131,9 @@ class Theme:
     muted: str = "#5A6270"  # organiser, footer
     font: str = "NotoSans"  # bundled family; see reportgen/fonts
     page_size: str = "A4"  # or "Letter"
-    logo: Path | None = None
+    logo: Path | None = None  # PNG or JPEG inside the project, shown on the first page
+    #: A TrueType font inside the project for characters the main font lacks (other scripts).
+    fallback_font: Path | None = None
 
 
 # --------------------------------------------------------------------------- localized layer
@@ -142,11 +144,16 @@ class Phrase:
     """A final string; ``marked`` asks the renderer to flag it (a draft build's fuzzy text).
 
     ``lang`` is the BCP 47 tag of the text when it differs from the document's (English shown in a
-    translated document), so that editors check its spelling in its own language."""
+    translated document), so that editors check its spelling in its own language. ``context`` (the
+    msgctxt, e.g. ``americas-2024:title``) and ``origin`` (the catalog entry whose translation is
+    shown, or the source text when English is shown) say where the text came from, so that a problem
+    found after localizing (a character the PDF font lacks) points at it."""
 
     text: str
     marked: bool = False
     lang: str | None = None
+    context: str = field(default="", compare=False)
+    origin: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -202,6 +209,22 @@ class LocalizedReport:
     #: When the document counts as created (SOURCE_DATE_EPOCH or the source's date), UTC.
     created: _dt.datetime = field(default=_dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc))
     generator: str = "reportgen"
+    #: The translated event location (also in ``facts``), kept as a Phrase for its origin.
+    location: Phrase | None = None
+
+    def phrases(self) -> Iterator[Phrase]:
+        """Every translated source text that is drawn, in document order (not the keywords)."""
+        for p in (self.series, self.title, self.organiser, self.location):
+            if p is not None:
+                yield p
+        for s in self.sections:
+            if s.heading is not None:
+                yield s.heading
+            for b in s.blocks:
+                if isinstance(b, LParagraph):
+                    yield b.text
+                else:
+                    yield from b.items
 
     def all_text(self) -> Iterator[tuple[str, str]]:
         """(field, text) for every string a renderer may draw."""

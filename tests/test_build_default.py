@@ -130,8 +130,9 @@ def test_pdf_fonts_are_embedded_noto(built):
 
 
 def test_pdf_language_and_page_footer(built):
-    for lang, footer in (("en", "Page 1 of 1"), ("es", "Página 1 de 2"), ("fr", "Page 1 sur 2"), ("pt", "Página 1 de 2")):
+    for lang, footer in (("en", "Page 1 of {}"), ("es", "Página 1 de {}"), ("fr", "Page 1 sur {}"),
+                         ("pt", "Página 1 de {}")):
         path = built / "americas-2024" / f"americas-2024.{lang}.pdf"
         reader = PdfReader(str(path))
         assert reader.trailer["/Root"]["/Lang"] == {"en": "en-GB", "es": "es-ES", "fr": "fr-FR", "pt": "pt-BR"}[lang]
-        assert footer in norm(reader.pages[0].extract_text())
+        assert footer.format(len(reader.pages)) in norm(reader.pages[0].extract_text())

@@ -1,120 +1,356 @@
 """PDF renderer (ReportLab). The only module that imports reportlab.
 
-What every PDF gets: the bundled Noto Sans family embedded (subset), a title block, sections with
-bookmarks, bullets with hanging indents, a running footer with the title and a localized
-"Page X of Y", document language (/Lang), title shown in the viewer's window, metadata, and
-byte-for-byte reproducible output for the same input and ``created`` date.
+What every PDF gets (docs/pdf.md): the bundled Noto Sans family embedded (subset), and nothing
+else, unless the theme names a fallback font for other scripts; a first page with the organiser (and
+logo), series, title and the event facts; sections with bookmarks, bullets with hanging indents; a
+running footer with the title and a localized "Page X of Y"; document language (/Lang), title shown in
+the viewer's window, Info metadata and the same in an XMP stream; outlines open by default; page
+labels; and byte-for-byte reproducible output for the same input and ``created`` date.
+
+Before rendering, :func:`check_glyphs` (called by the build, once per document, for both formats)
+finds every character the fonts cannot draw: ReportLab has no per-glyph fallback and would draw a box.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import time
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import (
-    Flowable, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
-)
+from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..model import LBulletList, LocalizedReport, LParagraph, Phrase
+from ..errors import Diagnostic
+from ..model import LBulletList, LocalizedReport, LParagraph, Phrase, Theme
 from . import Rendered, RenderOptions
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 _FACES = {"": "Regular", "-Bold": "Bold", "-Italic": "Italic", "-BoldItalic": "BoldItalic"}
 PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
-_registered: set[str] = set()
+MARGIN = 20 * mm
+#: Babel puts U+202F (narrow no-break space) in French numbers and English times, U+2009 (thin
+#: space) around the dash of time ranges; ReportLab breaks lines at both, so they become U+00A0.
+_NO_BREAK = str.maketrans({"\u202f": "\u00a0", "\u2009": "\u00a0"})
+#: Characters that are layout, not glyphs.
+_NOT_DRAWN = frozenset("\n\r\t")
 
 
+# --------------------------------------------------------------------------- fonts
+
+
+@lru_cache(maxsize=None)
 def register_family(family: str = "NotoSans") -> TTFont:
-    """Register the bundled static TTF family once per process; return the regular face."""
-    if family not in _registered:
-        for suffix, face in _FACES.items():
-            pdfmetrics.registerFont(TTFont(family + suffix, str(FONT_DIR / f"{family}-{face}.ttf")))
-        pdfmetrics.registerFontFamily(
-            family, normal=family, bold=family + "-Bold", italic=family + "-Italic", boldItalic=family + "-BoldItalic"
-        )
-        _registered.add(family)
+    """Register a bundled static TTF family once per process; return the regular face."""
+    for suffix, face in _FACES.items():
+        pdfmetrics.registerFont(TTFont(family + suffix, str(FONT_DIR / f"{family}-{face}.ttf")))
+    pdfmetrics.registerFontFamily(
+        family, normal=family, bold=family + "-Bold", italic=family + "-Italic", boldItalic=family + "-BoldItalic"
+    )
     return pdfmetrics.getFont(family)  # type: ignore[return-value]
 
 
-def missing_glyphs(doc: LocalizedReport, family: str = "NotoSans") -> list[tuple[str, str]]:
-    """(field, character) for every character the font cannot draw."""
-    cmap = register_family(family).face.charToGlyph
-    out = []
-    seen: set[str] = set()
-    for name, text in doc.all_text():
-        for ch in text:
-            if ch in seen or ord(ch) in cmap or ch in "\n\t":
+@lru_cache(maxsize=None)
+def _register_fallback(path: Path) -> str:
+    """Register a project's fallback TTF (one face, used for every style); return its font name."""
+    name = f"Fallback-{zlib.crc32(str(path).encode()):08x}"
+    pdfmetrics.registerFont(TTFont(name, str(path)))
+    return name
+
+
+@dataclass(frozen=True)
+class _Fonts:
+    main: str
+    main_cmap: dict
+    fallback: str | None = None
+    fallback_cmap: dict | None = None
+
+    def runs(self, text: str) -> Iterator[tuple[str | None, str]]:
+        """Split ``text`` into (font name or None for the main font, chunk) runs."""
+        if self.fallback is None:
+            yield None, text
+            return
+        main, start, current = self.main_cmap, 0, None
+        for i, ch in enumerate(text):
+            font = None if ord(ch) in main or ch in _NOT_DRAWN else self.fallback
+            if font != current and i > start:
+                yield current, text[start:i]
+                start = i
+            current = font
+        if start < len(text):
+            yield current, text[start:]
+
+    def has(self, ch: str) -> bool:
+        o = ord(ch)
+        return o in self.main_cmap or (self.fallback_cmap is not None and o in self.fallback_cmap)
+
+
+def _fonts(theme: Theme) -> _Fonts:
+    main = register_family(theme.font)
+    if theme.fallback_font is None:
+        return _Fonts(theme.font, main.face.charToGlyph)
+    name = _register_fallback(theme.fallback_font)
+    return _Fonts(theme.font, main.face.charToGlyph, name, pdfmetrics.getFont(name).face.charToGlyph)
+
+
+def check_glyphs(doc: LocalizedReport, theme: Theme = Theme()) -> list[Diagnostic]:
+    """An error for each character of ``doc`` that neither the theme's font nor its fallback has.
+
+    A translated text is reported at its catalog entry (or source line when English is shown), named
+    by its context; layout labels and formatted dates by their field."""
+    fonts = _fonts(theme)
+    where = f"the font {fonts.main}"
+    if theme.fallback_font is not None:
+        where += f" nor in the fallback font {theme.fallback_font.name}"
+    out: list[Diagnostic] = []
+    reported: set[str] = set()
+    good: set[str] = set(_NOT_DRAWN)  # characters known to be fine: most strings are checked by one set test
+
+    def problems(text: str) -> list[tuple[str, str]]:
+        """(character, problem) in order of appearance; right-to-left text once per string."""
+        if good.issuperset(text):
+            return []
+        out, rtl = [], False
+        for ch in dict.fromkeys(text.translate(_NO_BREAK)):
+            if ch in _NOT_DRAWN:
                 continue
-            seen.add(ch)
-            out.append((name, ch))
+            if not fonts.has(ch):
+                out.append((ch, f"{_char(ch)} is not in {where}"))
+            elif unicodedata.bidirectional(ch) in ("R", "AL"):
+                if not rtl:
+                    out.append((ch, f"{_char(ch)} is right-to-left text, which the PDF renderer cannot lay out"))
+                rtl = True
+            else:
+                good.add(ch)
+        return out
+
+    for p in doc.phrases():
+        for ch, problem in problems(p.text):
+            reported.add(ch)
+            out.append(Diagnostic("error", f"{doc.lang}: {p.context or 'text'}: {problem}", p.origin))
+    for name, text in doc.all_text():
+        for ch, problem in problems(text):
+            if ch not in reported:
+                reported.add(ch)
+                out.append(Diagnostic("error", f"{doc.lang}: {name}: {problem}"))
     return out
 
 
-def markup(text: str) -> str:
-    """User text -> Paragraph markup: escaped, and spaces that must not break made non-breaking.
+def _char(ch: str) -> str:
+    shown = repr(ch) if ch.isprintable() else ""
+    return f"U+{ord(ch):04X} {shown}".rstrip()
 
-    Babel puts U+202F (narrow no-break space) in French numbers and U+2009 (thin space) around the
-    dash of time ranges; ReportLab breaks lines at both, so they become U+00A0.
-    """
-    text = escape(text).replace("\u202f", "\u00a0").replace("\u2009", "\u00a0")
-    return text.replace("\n", "<br/>")
+
+# --------------------------------------------------------------------------- text
+
+
+def markup(text: str, fonts: _Fonts | None = None) -> str:
+    """User text -> Paragraph markup: escaped (``&``, ``<``, ``>`` appear literally), spaces that must
+    not break made non-breaking, and characters of other scripts set in the fallback font."""
+    text = text.translate(_NO_BREAK)
+    if fonts is None or fonts.fallback is None:
+        out = escape(text)
+    else:
+        out = "".join(escape(chunk) if font is None else f'<font face="{font}">{escape(chunk)}</font>'
+                      for font, chunk in fonts.runs(text))
+    return out.replace("\n", "<br/>")
 
 
 class _Styles:
-    def __init__(self, font: str, opts: RenderOptions):
-        t = opts.theme
-        accent, ink, muted = colors.HexColor(t.accent), colors.HexColor(t.text), colors.HexColor(t.muted)
+    def __init__(self, font: str, theme: Theme):
+        accent, ink, muted = colors.HexColor(theme.accent), colors.HexColor(theme.text), colors.HexColor(theme.muted)
         self.accent, self.ink, self.muted = accent, ink, muted
         bold = font + "-Bold"
-        base = dict(fontName=font, textColor=ink, alignment=TA_LEFT, wordWrap=None, splitLongWords=1)
-        self.kind = ParagraphStyle("kind", fontName=bold, fontSize=9, leading=12, textColor=accent,
-                                   spaceAfter=2, **{k: v for k, v in base.items() if k not in ("fontName", "textColor")})
-        self.series = ParagraphStyle("series", fontSize=11.5, leading=15, textColor=accent, spaceAfter=4,
-                                     **{k: v for k, v in base.items() if k != "textColor"})
-        self.title = ParagraphStyle("title", fontName=bold, fontSize=24, leading=29, textColor=ink, spaceAfter=8,
-                                    **{k: v for k, v in base.items() if k not in ("fontName", "textColor")})
-        self.organiser = ParagraphStyle("organiser", fontSize=10.5, leading=14, textColor=muted, spaceAfter=10,
-                                        **{k: v for k, v in base.items() if k != "textColor"})
-        self.fact_label = ParagraphStyle("fact_label", fontName=bold, fontSize=9.5, leading=13, textColor=muted,
-                                         **{k: v for k, v in base.items() if k not in ("fontName", "textColor")})
-        self.fact_value = ParagraphStyle("fact_value", fontSize=9.5, leading=13, **base)
-        self.heading = ParagraphStyle("heading", fontName=bold, fontSize=14, leading=18, textColor=accent,
-                                      spaceBefore=14, spaceAfter=6, keepWithNext=1,
-                                      **{k: v for k, v in base.items() if k not in ("fontName", "textColor")})
-        self.body = ParagraphStyle("body", fontSize=10.5, leading=15, spaceAfter=8, **base)
-        self.bullet = ParagraphStyle("bullet", fontSize=10.5, leading=15, spaceAfter=4, **base)
+
+        def style(name: str, **kw) -> ParagraphStyle:
+            base = dict(fontName=font, textColor=ink, alignment=TA_LEFT, splitLongWords=1,
+                        bulletFontName=font, allowOrphans=0, allowWidows=0)
+            return ParagraphStyle(name, **{**base, **kw})
+
+        self.organiser = style("organiser", fontSize=10, leading=13, textColor=muted, spaceAfter=14)
+        self.kind = style("kind", fontName=bold, fontSize=9, leading=12, textColor=accent, spaceAfter=2)
+        self.series = style("series", fontSize=11.5, leading=15, textColor=accent, spaceAfter=4)
+        self.title = style("title", fontName=bold, fontSize=24, leading=29, spaceAfter=10)
+        self.fact_label = style("fact_label", fontName=bold, fontSize=9.5, leading=13, textColor=muted)
+        self.fact_value = style("fact_value", fontSize=9.5, leading=13)
+        self.heading = style("heading", fontName=bold, fontSize=14, leading=18, textColor=accent,
+                             spaceBefore=14, spaceAfter=6, keepWithNext=1)
+        self.body = style("body", fontSize=10.5, leading=15, spaceAfter=8)
+        self.bullet = style("bullet", fontSize=10.5, leading=15, spaceAfter=4, leftIndent=14, bulletIndent=3,
+                            bulletFontSize=10.5, bulletColor=accent)
+        self.bullet_last = ParagraphStyle("bullet_last", parent=self.bullet, spaceAfter=10)
 
 
-class _Bookmark(Flowable):
-    """Zero-size flowable that records an outline entry at its position."""
+class _Heading(Paragraph):
+    """A section heading that puts its own outline entry where it is drawn (so the bookmark lands on
+    the page the heading moved to, never on the page before)."""
 
-    def __init__(self, key: str, title: str, level: int = 0):
-        super().__init__()
-        self.key, self.title, self.level = key, title, level
-        self.width = self.height = 0
-
-    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
-        return 0, 0
+    def __init__(self, text, style, key: str, title: str):
+        super().__init__(text, style)
+        self._key, self._title = key, title
 
     def draw(self) -> None:
         c = self.canv
-        c.bookmarkPage(self.key)
-        c.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
+        c.bookmarkHorizontal(self._key, 0, self.height + self.style.spaceBefore)
+        c.addOutlineEntry(self._title, self._key, level=0, closed=False)
+        super().draw()
 
 
-def _numbered_canvas(doc: LocalizedReport, styles: _Styles, font: str, created: float):
+_BREAKS = re.compile(r"[ \t\r\f\v\u1680\u2000-\u2008\u200a\u205f\u3000]+")  # not U+00A0, U+202F, U+2007
+
+
+class _Widths:
+    """Word widths of one render, cached: reports repeat their words, and ReportLab measures TTF text
+    in pure Python, which dominates the cost of line breaking."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, float], dict[str, float]] = {}
+
+    def table(self, font: str, size: float) -> dict[str, float]:
+        return self._cache.setdefault((font, size), {})
+
+    def of(self, word: str, font: str, size: float) -> float:
+        table = self.table(font, size)
+        w = table.get(word)
+        if w is None:
+            w = table[word] = pdfmetrics.stringWidth(word, font, size)
+        return w
+
+
+class _Text(Flowable):
+    """A plain left-aligned paragraph in one font: what most of a report is.
+
+    Equivalent to a ReportLab Paragraph of escaped text without markup (same style attributes:
+    font, size, leading, colour, left indent, bullet, space before/after, no orphans or widows), but
+    it breaks lines with cached word widths, about three times faster on long reports. Words wider
+    than the line (URLs) are broken between characters; U+00A0 never breaks. Text that needs
+    markup (a draft mark, a fallback font) uses Paragraph instead."""
+
+    def __init__(self, text: str, style: ParagraphStyle, widths: _Widths, bullet: str | None = None,
+                 lines: list[str] | None = None, width: float = 0):
+        super().__init__()
+        self.text, self.style, self._widths, self.bullet = text, style, widths, bullet
+        self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
+        self.keepWithNext = 0
+        self._lines, self._for_width = lines, width if lines is not None else -1.0
+
+    def _break(self, avail: float) -> list[str]:
+        st = self.style
+        font, size = st.fontName, st.fontSize
+        widths = self._widths
+        space = widths.of(" ", font, size)
+        lines: list[str] = []
+        for para in self.text.split("\n"):
+            line: list[str] = []
+            used = 0.0
+            for word in _BREAKS.split(para.strip()):
+                if not word:
+                    continue
+                w = widths.of(word, font, size)
+                if line and used + space + w <= avail:
+                    line.append(word)
+                    used += space + w
+                    continue
+                if line:
+                    lines.append(" ".join(line))
+                if w <= avail:
+                    line, used = [word], w
+                    continue
+                chars = widths.table(font, size)  # a word longer than the line: break it anywhere
+                piece, used = "", 0.0
+                for ch in word:
+                    cw = chars.get(ch)
+                    if cw is None:
+                        cw = chars[ch] = pdfmetrics.stringWidth(ch, font, size)
+                    if piece and used + cw > avail:
+                        lines.append(piece)
+                        piece, used = "", 0.0
+                    piece += ch
+                    used += cw
+                line = [piece]
+            lines.append(" ".join(line))
+        return lines
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
+        avail = availWidth - self.style.leftIndent - self.style.rightIndent
+        if self._lines is None or self._for_width != avail:
+            self._lines, self._for_width = self._break(avail), avail
+        self.width, self.height = availWidth, len(self._lines) * self.style.leading
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        self.wrap(availWidth, availHeight)
+        lines, leading = self._lines or [], self.style.leading
+        fit = int((availHeight + 1e-6) // leading)
+        if len(lines) - fit < 2:  # no widow: at least two lines move
+            fit = len(lines) - 2
+        if fit < 2 or fit >= len(lines):  # no orphan: at least two lines stay
+            return []
+        first = _Text("", self.style, self._widths, self.bullet, lines[:fit], self._for_width)
+        rest = _Text("", self.style, self._widths, None, lines[fit:], self._for_width)
+        first.spaceAfter = rest.spaceBefore = 0
+        return [first, rest]
+
+    def draw(self) -> None:
+        st, c = self.style, self.canv
+        y = self.height - st.fontSize
+        if self.bullet:
+            c.setFont(st.bulletFontName, st.bulletFontSize)
+            c.setFillColor(st.bulletColor or st.textColor)
+            c.drawString(st.bulletIndent, y, self.bullet)
+        t = c.beginText(st.leftIndent, y)
+        t.setFont(st.fontName, st.fontSize, st.leading)
+        t.setFillColor(st.textColor)
+        for line in self._lines or []:
+            t.textLine(line)
+        c.drawText(t)
+
+
+class _KeepWithNext(KeepTogether):
+    """Headings (keepWithNext) + the next flowable. ReportLab's KeepTogether moves the whole group to
+    the next page when it does not fit, wasting the space a long paragraph could use; this one keeps
+    the heading with the first lines of the next flowable when at least two of them fit."""
+
+    def split(self, aW, aH):  # noqa: N803 - ReportLab's names
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        *head, nxt = self._content
+        if head and self._H > aH:
+            used = 0.0
+            for i, f in enumerate(head):
+                _, h = f.wrap(aW, aH)
+                used += h + f.getSpaceAfter() + (f.getSpaceBefore() if i else 0)
+            room = aH - used - nxt.getSpaceBefore()
+            if room > 0:
+                parts = nxt.split(aW, room)
+                if len(parts) > 1:
+                    return [*head, *parts]
+        return super().split(aW, aH)
+
+
+# --------------------------------------------------------------------------- page furniture
+
+
+def _numbered_canvas(doc: LocalizedReport, st: _Styles, fonts: _Fonts, created: float, xmp: bytes):
     """A canvas class that knows the page count when it draws the footers ("Page X of Y")."""
     footer_parts = doc.labels.page_footer
+    font = fonts.main
 
     class NumberedCanvas(rl_canvas.Canvas):
         page_count = 0
@@ -136,38 +372,58 @@ def _numbered_canvas(doc: LocalizedReport, styles: _Styles, font: str, created: 
                 self.__dict__.update(state)
                 self._footer(total)
                 super().showPage()
+            self.showOutline()  # PageMode /UseOutlines: bookmarks open in the viewer
+            self.addPageLabel(0, style="D")  # logical page numbers 1, 2, ... match the footer
+            self._doc.Catalog.Metadata = PDFStream(
+                PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), xmp, filters=[])
             super().save()
 
         def _footer(self, total: int) -> None:
             page = self._pageNumber
             label = "".join(str(page) if p == "{page}" else str(total) if p == "{pages}" else p for p in footer_parts)
+            label = label.translate(_NO_BREAK)
             width, _ = self._pagesize
-            left, right, y = 20 * mm, width - 20 * mm, 12 * mm
+            left, right, y = MARGIN, width - MARGIN, 12 * mm
             self.saveState()
-            self.setStrokeColor(styles.accent)
+            self.setStrokeColor(st.accent)
             self.setLineWidth(0.4)
             self.line(left, y + 10, right, y + 10)
-            self.setFont(font, 8)
-            self.setFillColor(styles.muted)
-            label_w = pdfmetrics.stringWidth(label, font, 8)
-            title = _fit(doc.title.text, font, 8, right - left - label_w - 12 * mm)
-            self.drawString(left, y, title)
-            self.drawRightString(right, y, label)
+            self.setFillColor(st.muted)
+            label_w = _width(label, fonts, font, 8)
+            _draw(self, right - label_w, y, label, fonts, font, 8)
+            title = _fit(doc.title.text.translate(_NO_BREAK).replace("\n", " "), fonts, font, 8,
+                         right - left - label_w - 12 * mm)
+            _draw(self, left, y, title, fonts, font, 8)
             if doc.draft:
-                self.setFont(font + "-Bold", 8)
                 self.setFillColor(colors.HexColor("#B00020"))
-                self.drawCentredString((left + right) / 2 + 10 * mm, y, doc.labels.draft)
+                _draw(self, (left + right) / 2 + 10 * mm, y, doc.labels.draft, fonts, font + "-Bold", 8)
             self.restoreState()
 
     return NumberedCanvas
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    if pdfmetrics.stringWidth(text, font, size) <= width:
+def _width(text: str, fonts: _Fonts, font: str, size: float) -> float:
+    return sum(pdfmetrics.stringWidth(chunk, f or font, size) for f, chunk in fonts.runs(text))
+
+
+def _draw(c, x: float, y: float, text: str, fonts: _Fonts, font: str, size: float) -> None:
+    for f, chunk in fonts.runs(text):
+        c.setFont(f or font, size)
+        c.drawString(x, y, chunk)
+        x += pdfmetrics.stringWidth(chunk, f or font, size)
+
+
+def _fit(text: str, fonts: _Fonts, font: str, size: float, width: float) -> str:
+    if _width(text, fonts, font, size) <= width:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    lo, hi = 0, len(text)  # the longest prefix that fits with its ellipsis
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _width(text[:mid].rstrip() + "…", fonts, font, size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + "…"
 
 
 def _fix_timestamp(pdfdoc, created: float) -> None:
@@ -180,31 +436,99 @@ def _fix_timestamp(pdfdoc, created: float) -> None:
     ts.tzname = "UTC"
 
 
-def _phrase(p: Phrase, doc: LocalizedReport) -> str:
-    text = markup(p.text)
+def xmp_packet(doc: LocalizedReport, subject: str) -> bytes:
+    """XMP metadata with the same title, author, subject, keywords, language and dates as /Info."""
+    def e(s: str) -> str:
+        return escape(s, {'"': "&quot;"})
+
+    stamp = doc.created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    title = e(doc.title.text)
+    lines = [
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>',
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">',
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">',
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        ' xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/">',
+        "<dc:format>application/pdf</dc:format>",
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li>'
+        f'<rdf:li xml:lang="{e(doc.tag)}">{title}</rdf:li></rdf:Alt></dc:title>',
+        f"<dc:language><rdf:Bag><rdf:li>{e(doc.tag)}</rdf:li></rdf:Bag></dc:language>",
+    ]
+    if doc.organiser:
+        lines.append(f"<dc:creator><rdf:Seq><rdf:li>{e(doc.organiser.text)}</rdf:li></rdf:Seq></dc:creator>")
+    if subject:
+        lines.append(f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{e(subject)}</rdf:li></rdf:Alt>'
+                     "</dc:description>")
+    if doc.keywords:
+        items = "".join(f"<rdf:li>{e(k)}</rdf:li>" for k in doc.keywords)
+        lines.append(f"<dc:subject><rdf:Bag>{items}</rdf:Bag></dc:subject>")
+        lines.append(f"<pdf:Keywords>{e(', '.join(doc.keywords))}</pdf:Keywords>")
+    lines += [
+        f"<pdf:Producer>{e(doc.generator)}</pdf:Producer>",
+        f"<xmp:CreatorTool>{e(doc.generator)}</xmp:CreatorTool>",
+        f"<xmp:CreateDate>{stamp}</xmp:CreateDate>",
+        f"<xmp:ModifyDate>{stamp}</xmp:ModifyDate>",
+        f"<xmp:MetadataDate>{stamp}</xmp:MetadataDate>",
+        "</rdf:Description>",
+        "</rdf:RDF>",
+        "</x:xmpmeta>",
+        '<?xpacket end="r"?>',
+    ]
+    return "\n".join(lines).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- first page and body
+
+
+def _phrase(p: Phrase, doc: LocalizedReport, fonts: _Fonts) -> str:
+    text = markup(p.text, fonts)
     if p.marked:
-        text += f' <font color="#B00020" size="8">{markup(doc.labels.draft_marker)}</font>'
+        text += f' <font color="#B00020" size="8">{markup(doc.labels.draft_marker, fonts)}</font>'
     return text
 
 
-def _title_block(doc: LocalizedReport, st: _Styles, width: float) -> list[Flowable]:
+def _logo(path: Path, max_w: float, max_h: float) -> Image:
+    w, h = ImageReader(str(path)).getSize()
+    scale = min(max_w / w, max_h / h)
+    img = Image(str(path), width=w * scale, height=h * scale)
+    img.hAlign = "LEFT"
+    return img
+
+
+def _title_block(doc: LocalizedReport, st: _Styles, fonts: _Fonts, width: float, theme: Theme) -> list[Flowable]:
     out: list[Flowable] = []
+    organiser = Paragraph(_phrase(doc.organiser, doc, fonts), st.organiser) if doc.organiser else None
+    if theme.logo is not None:
+        logo = _logo(theme.logo, 60 * mm, 18 * mm)
+        if organiser is None:
+            out += [logo, Spacer(1, 12)]
+        else:  # letterhead: logo, then the organiser's name beside it
+            logo_w = logo.drawWidth + 6 * mm
+            table = Table([[logo, organiser]], colWidths=[logo_w, width - logo_w], hAlign="LEFT")
+            table.setStyle(TableStyle([
+                ("FONTNAME", (0, 0), (-1, -1), fonts.main),  # the cell default is Helvetica
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 12),
+            ]))
+            out.append(table)
+    elif organiser is not None:
+        out.append(organiser)
     if doc.kind_label:
-        out.append(Paragraph(markup(doc.kind_label.upper()), st.kind))
+        out.append(Paragraph(markup(doc.kind_label.upper(), fonts), st.kind))
     if doc.series:
-        out.append(Paragraph(_phrase(doc.series, doc), st.series))
-    out.append(Paragraph(_phrase(doc.title, doc), st.title))
-    if doc.organiser:
-        out.append(Paragraph(_phrase(doc.organiser, doc), st.organiser))
+        out.append(Paragraph(_phrase(doc.series, doc, fonts), st.series))
+    out.append(_Heading(_phrase(doc.title, doc, fonts), st.title, "top", doc.title.text.replace("\n", " ")))
     if doc.facts:
-        widest = max(pdfmetrics.stringWidth(k, st.fact_label.fontName, st.fact_label.fontSize) for k, _ in doc.facts)
+        widest = max(_width(k, fonts, st.fact_label.fontName, st.fact_label.fontSize) for k, _ in doc.facts)
         label_w = min(max(28 * mm, widest + 16), width / 3)
-        rows = [[Paragraph(markup(k), st.fact_label), Paragraph(markup(v), st.fact_value)] for k, v in doc.facts]
+        rows = [[Paragraph(markup(k, fonts), st.fact_label), Paragraph(markup(v, fonts), st.fact_value)]
+                for k, v in doc.facts]
         table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT")
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F2F5F9")),
             ("LINEABOVE", (0, 0), (-1, 0), 1.2, st.accent),
-            ("FONTNAME", (0, 0), (-1, -1), st.fact_value.fontName),  # cell default is Helvetica
+            ("FONTNAME", (0, 0), (-1, -1), fonts.main),  # the cell default is Helvetica
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -217,47 +541,60 @@ def _title_block(doc: LocalizedReport, st: _Styles, width: float) -> list[Flowab
     return out
 
 
+def _body(doc: LocalizedReport, st: _Styles, fonts: _Fonts) -> list[Flowable]:
+    widths = _Widths()
+
+    def block(p: Phrase, style: ParagraphStyle, bullet: str | None = None) -> Flowable:
+        text = p.text.translate(_NO_BREAK)
+        if not p.marked and (fonts.fallback is None or all(ord(ch) in fonts.main_cmap for ch in set(text) - _NOT_DRAWN)):
+            return _Text(text, style, widths, bullet)
+        return Paragraph(_phrase(p, doc, fonts), style, bulletText=bullet)
+
+    story: list[Flowable] = []
+    for i, section in enumerate(doc.sections):
+        if section.heading:
+            story.append(_Heading(_phrase(section.heading, doc, fonts), st.heading, f"s{i}",
+                                  section.heading.text.replace("\n", " ")))
+        for b in section.blocks:
+            if isinstance(b, LParagraph):
+                story.append(block(b.text, st.body))
+            elif isinstance(b, LBulletList):
+                # one Paragraph per bullet (hanging indent from the style): a long list splits
+                # between bullets and a heading stays with the first bullet only
+                for j, item in enumerate(b.items, 1):
+                    story.append(block(item, st.bullet_last if j == len(b.items) else st.bullet, "•"))
+    return story
+
+
 def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
-    font = options.theme.font
-    register_family(font)
-    st = _Styles(font, options)
-    pagesize = PAGE_SIZES[options.theme.page_size.upper()]
+    theme = options.theme
+    fonts = _fonts(theme)
+    st = _Styles(fonts.main, theme)
+    pagesize = PAGE_SIZES[theme.page_size.upper()]
     buf = io.BytesIO()
-    margin = 20 * mm
+    subject = doc.series.text if doc.series else doc.event_line
     template = SimpleDocTemplate(
         buf,
         pagesize=pagesize,
-        leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=24 * mm,
+        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=24 * mm,
         title=doc.title.text,
         author=doc.organiser.text if doc.organiser else "",
-        subject=doc.event_line or (doc.series.text if doc.series else ""),
-        keywords=list(doc.keywords),
+        subject=subject,
+        keywords=", ".join(doc.keywords),
         creator=doc.generator,
         producer=doc.generator,
         lang=doc.tag,
         displayDocTitle=1,
         invariant=1,
-        initialFontName=font,
+        initialFontName=fonts.main,
+        keepTogetherClass=_KeepWithNext,
     )
-    width = pagesize[0] - 2 * margin
-    story: list[Flowable] = [_Bookmark("top", doc.title.text)]
-    story += _title_block(doc, st, width)
-    for i, section in enumerate(doc.sections):
-        flow: list[Flowable] = []
-        if section.heading:
-            flow.append(_Bookmark(f"s{i}", section.heading.text, level=1))
-            flow.append(Paragraph(_phrase(section.heading, doc), st.heading))
-        for block in section.blocks:
-            if isinstance(block, LParagraph):
-                flow.append(Paragraph(_phrase(block.text, doc), st.body))
-            elif isinstance(block, LBulletList):
-                items = [ListItem(Paragraph(_phrase(item, doc), st.bullet), leftIndent=14, value="•")
-                         for item in block.items]
-                flow.append(ListFlowable(items, bulletType="bullet", start="•", leftIndent=14,
-                                         bulletFontName=font, bulletFontSize=10.5, bulletColor=st.accent,
-                                         spaceAfter=6))
-        story += flow  # headings have keepWithNext: never alone at the foot of a page
-    created = doc.created.timestamp()
-    canvasmaker = _numbered_canvas(doc, st, font, created)
-    template.build(story, canvasmaker=canvasmaker)
+    width = pagesize[0] - 2 * MARGIN
+    story = _title_block(doc, st, fonts, width, theme) + _body(doc, st, fonts)
+    canvasmaker = _numbered_canvas(doc, st, fonts, doc.created.timestamp(), xmp_packet(doc, subject))
+    a85, rl_config.useA85 = rl_config.useA85, 0  # binary streams: smaller, and no pure-Python ASCII85 pass
+    try:
+        template.build(story, canvasmaker=canvasmaker)
+    finally:
+        rl_config.useA85 = a85
     return Rendered(buf.getvalue(), canvasmaker.page_count)
