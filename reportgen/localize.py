@@ -34,6 +34,19 @@ LAYOUT: dict[str, tuple[str, str]] = {
     "draft": ("DRAFT", "Footer mark of a draft build (with unreviewed translations)"),
     "draft-marker": ("[draft]", "Mark beside a text whose translation is not yet reviewed (fuzzy)"),
     "contents": ("Contents", "Title of the bookmarks / table of contents"),
+    "mail-subject": ("{document}: {title}", "Subject of the e-mail that sends a report to a participant; "
+                     "{document} is the kind of document ('Outcome report'), {title} the report's title"),
+    "mail-document": ("Report", "Kind of document in the e-mail subject when the report names no kind"),
+    "mail-greeting": ("Dear {name},", "First line of the e-mail that sends a report; {name} is the participant's "
+                      "full name (no gender is known)"),
+    "mail-attached": ("Please find attached “{title}” as a PDF file.", "Sentence of the e-mail that sends a report; "
+                      "{title} is the report's title"),
+    "mail-fallback": ("This document is not available in {requested}, so we are sending it in {language}.",
+                      "Sentence of the e-mail when the participant's preferred language has no report; {requested} "
+                      "and {language} are language names as written inside a sentence ('German', 'English')"),
+    "mail-checksum": ("To check that the file arrived intact, compare its SHA-256 fingerprint: {sha256}",
+                      "Sentence of the e-mail; {sha256} is a 64-character hexadecimal fingerprint of the attached file"),
+    "mail-closing": ("Kind regards,", "Closing line of the e-mail, before the name of the organiser"),
 }
 
 #: Default BCP 47 tag (document language, date formats) for each catalog language code.
@@ -232,6 +245,22 @@ def localize(report: model.Report, tr: Translator, tag: str, *, draft: bool = Fa
     created = created or _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
     doc = b.build(created)
     return Localized(doc, b.fallbacks)
+
+
+def label(tr: Translator, key: str, **values: str) -> str:
+    """A layout label in ``tr``'s language (project catalog first, then the bundled one), English
+    when it has no translation; ``{name}`` placeholders filled from ``values``."""
+    return _fill(tr.lookup(LAYOUT[key][0], f"layout:{key}").text, values)
+
+
+def language_name(lang: str, in_tag: str) -> str:
+    """The name of ``lang``'s language as written inside a sentence in ``in_tag``: 'German',
+    'alemán', 'allemand'. Falls back to the code when CLDR does not know it."""
+    code = lang.replace("_", "-").split("-")[0].lower()
+    try:
+        return babel_locale(in_tag).languages.get(code, code)
+    except (ValueError, LookupError):
+        return code
 
 
 def layout_entries() -> list[tuple[str, str, str]]:
