@@ -11,7 +11,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_time, get_timezone_name
 from babel.numbers import format_decimal
 
@@ -67,7 +67,7 @@ def babel_locale(tag: str) -> Locale:
 def is_known_language(lang: str) -> bool:
     try:
         babel_locale(lang)
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):
         return False
     return True
 
@@ -259,7 +259,7 @@ def language_name(lang: str, in_tag: str) -> str:
     code = lang.replace("_", "-").split("-")[0].lower()
     try:
         return babel_locale(in_tag).languages.get(code, code)
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):
         return code
 
 
