@@ -25,6 +25,7 @@ import io
 import json
 import logging
 import os
+import re
 import smtplib
 import ssl
 import time
@@ -561,7 +562,7 @@ def _manifest_rows(path: Path, shown: str) -> list[tuple[int, dict[str, str]]]:
             rows = [{k: str(v) for k, v in e.items()} for e in entries]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InputError([Diagnostic("error", f"not a reportgen manifest ({exc})", Location(shown))]) from None
-        lines = [n for n, line in enumerate(text.splitlines(), 1) if '"sha256"' in line]
+        lines = [n for n, line in enumerate(text.splitlines(), 1) if re.search(r'"sha256"\s*:', line)]
         if len(lines) != len(rows):
             lines = [0] * len(rows)
         return list(zip(lines, rows))
