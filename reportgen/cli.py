@@ -171,10 +171,8 @@ def _cmd_distribute(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     r = distribute(project, args.source, args.participants, out_dir=args.out, send=args.send, rate=args.rate,
                    fallback=args.fallback, retry_uncertain=args.retry_uncertain)
-    for w in r.warnings:
-        print(w, file=sys.stderr)
-    for e in r.errors:
-        print(e, file=sys.stderr)
+    for d in r.warnings + r.errors:
+        print(d if d.location else f"reportgen: {d}", file=sys.stderr)
     if not args.quiet:
         for path in r.built:
             print(f"built {_shown(path)}")

@@ -267,8 +267,18 @@ def message_id(source: str, person: Participant, sha256: str, sender: str) -> st
 
 
 class Transport(Protocol):
+    def open(self) -> None: ...
     def send(self, msg: EmailMessage, sender: str, recipient: str) -> None: ...
     def close(self) -> None: ...
+
+
+class ConnectError(Exception):
+    """The SMTP server could not be reached or refused the login: nothing was sent."""
+
+
+def _tls_context() -> ssl.SSLContext:
+    """Certificates are checked against the system's authorities (tests trust their own)."""
+    return ssl.create_default_context()
 
 
 class SmtpTransport:
@@ -279,27 +289,35 @@ class SmtpTransport:
         self.password = password
         self.smtp: smtplib.SMTP | None = None
 
-    def _open(self) -> smtplib.SMTP:
-        m = self.mail
-        ctx = ssl.create_default_context()
-        if m.security == "tls":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(m.host, m.port, timeout=60, context=ctx)
-        else:
-            smtp = smtplib.SMTP(m.host, m.port, timeout=60)
-            if m.security == "starttls":
-                smtp.starttls(context=ctx)
-        if m.user:
-            smtp.login(m.user, self.password or "")
-        return smtp
-
-    def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
+    def open(self) -> None:
+        """Connect (or check the connection with a NOOP, which sends no mail) before a message."""
         if self.smtp is not None:
-            try:  # a NOOP sends no mail: safe to find out whether the connection is still there
+            try:
                 self.smtp.noop()
+                return
             except (smtplib.SMTPException, OSError):
                 self.close()
-        if self.smtp is None:
-            self.smtp = self._open()
+        m = self.mail
+        try:
+            if m.security == "tls":
+                self.smtp = smtplib.SMTP_SSL(m.host, m.port, timeout=60, context=_tls_context())
+            else:
+                self.smtp = smtplib.SMTP(m.host, m.port, timeout=60)
+                if m.security == "starttls":
+                    self.smtp.starttls(context=_tls_context())
+            if m.user:
+                self.smtp.login(m.user, self.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            self.close()
+            raise ConnectError(f"the SMTP server refused the login of {m.user!r}: {exc.smtp_code} "
+                               f"{_text(exc.smtp_error)}") from None
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise ConnectError(f"cannot connect to the SMTP server {m.host}:{m.port} ({m.security}): "
+                               f"{exc}") from None
+
+    def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
+        assert self.smtp is not None, "open() first"
         self.smtp.send_message(msg, from_addr=sender, to_addrs=[recipient])
 
     def close(self) -> None:
@@ -466,6 +484,11 @@ def _send_all(plan: Sequence[tuple[Entry, EmailMessage]], state: State, mail: Ma
             for entry, msg in plan:
                 p = entry.person
                 limiter.wait()
+                try:
+                    transport.open()
+                except ConnectError as exc:  # nothing of this message went out: it stays pending
+                    result.errors.append(Diagnostic("error", f"{exc}; stopped"))
+                    break
                 rel = os.path.relpath(entry.file, state.path.parent)
                 state.mark(p.key, status="sending", language=entry.choice.lang, file=rel, sha256=entry.sha256,
                            message_id=entry.message_id)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 import socket
+import ssl
 from email import policy
 from pathlib import Path
 
@@ -348,6 +349,68 @@ def test_password_only_from_the_environment_and_never_written(project, cli, smtp
     for path in (project / "build").rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+def test_unreachable_server_sends_nothing_and_marks_nothing(project, cli, smtp, monkeypatch):
+    smtp(Handler())
+    port = _free_port()  # nothing listens there
+    monkeypatch.setenv("REPORTGEN_SMTP_PORT", str(port))
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
+    assert run.code == 1
+    assert run.err_lines == [f"reportgen: error: cannot connect to the SMTP server 127.0.0.1:{port} (none): "
+                             "[Errno 111] Connection refused; stopped"]
+    assert {r["status"] for r in read_manifest(project).values()} == {"pending"}
+    assert not (dist_dir(project) / "state.json").exists()
+
+
+@pytest.fixture
+def tls(monkeypatch):
+    """A certificate authority the client trusts (instead of the system's) and a server certificate."""
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(server)
+
+    def client() -> ssl.SSLContext:
+        ctx = ssl.create_default_context()
+        ca.configure_trust(ctx)
+        return ctx
+
+    monkeypatch.setattr("reportgen.distribute._tls_context", client)
+    return server
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_send_over_tls(project, cli, smtp, tls, monkeypatch, security):
+    secret = "tls-only-secret"
+
+    def auth(server, session, envelope, mechanism, auth_data):
+        handler.logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=True)
+
+    if security == "starttls":  # the server refuses to go on in plain text
+        handler = smtp(Handler(), tls_context=tls, require_starttls=True, authenticator=auth)
+    else:
+        # aiosmtpd counts only STARTTLS as TLS for AUTH; this connection is TLS from its first byte
+        handler = smtp(Handler(), ssl_context=tls, authenticator=auth, auth_require_tls=False)
+    monkeypatch.setenv("REPORTGEN_SMTP_SECURITY", security)
+    monkeypatch.setenv("REPORTGEN_SMTP_USER", "mailer")
+    monkeypatch.setenv("REPORTGEN_SMTP_PASSWORD", secret)
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
+    assert run.code == 0, run.err
+    assert handler.logins == [(b"mailer", secret.encode())]
+    check_delivered(project, handler, PEOPLE)
+
+
+def test_untrusted_certificate_is_refused(project, cli, smtp, tls, monkeypatch):
+    smtp(Handler(), ssl_context=tls)
+    monkeypatch.setattr("reportgen.distribute._tls_context", ssl.create_default_context)
+    monkeypatch.setenv("REPORTGEN_SMTP_SECURITY", "tls")
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
+    assert run.code == 1
+    assert "CERTIFICATE_VERIFY_FAILED" in run.err and "0 sent" not in run.out
+    assert {r["status"] for r in read_manifest(project).values()} == {"pending"}
 
 
 def test_password_in_the_config_is_refused(project, cli):
