@@ -165,9 +165,10 @@ def _cmd_distribute(args: argparse.Namespace) -> int:
 
     from .build import load_project
     from .distribute import distribute
+    from .errors import InputError
 
     if args.rate is not None and args.rate < 1:
-        raise _usage("--rate: expected a positive number of messages per minute")
+        raise InputError("--rate: expected a positive number of messages per minute")
     project = load_project(args.project)
     r = distribute(project, args.source, args.participants, out_dir=args.out, send=args.send, rate=args.rate,
                    fallback=args.fallback, retry_uncertain=args.retry_uncertain)
@@ -201,12 +202,6 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     if not r.mismatches and not args.quiet:
         print(f"{r.checked} file{'s' if r.checked != 1 else ''} match {_shown(args.manifest)}")
     return 1 if r.mismatches else 0
-
-
-def _usage(message: str) -> Exception:
-    from .errors import InputError
-
-    return InputError(message)
 
 
 def _shown(path: Path) -> str:

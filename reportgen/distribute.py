@@ -461,7 +461,7 @@ def distribute(
     else:
         result.outbox = folder / "outbox"
         _write_outbox(plan, result.outbox, result.entries)
-    result.manifests = write_manifest(result, settings.root)
+    result.manifests = write_manifest(result)
     return result
 
 
@@ -546,12 +546,19 @@ def _rows(result: DistributionResult) -> list[dict[str, str]]:
     return rows
 
 
-def write_manifest(result: DistributionResult, base: Path | None = None) -> tuple[Path, Path]:
+def _cell(value: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula: a name from a registration
+    form must not (CSV injection). The apostrophe makes it text; manifest.json keeps the raw value."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def write_manifest(result: DistributionResult) -> tuple[Path, Path]:
     rows = _rows(result)
     buf = io.StringIO(newline="")
     writer = csv.DictWriter(buf, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: _cell(v) if k in ("name", "organisation", "detail") else v for k, v in r.items()}
+                     for r in rows)
     csv_path = result.folder / "manifest.csv"
     write_atomic(csv_path, buf.getvalue().encode("utf-8"))
     head = {"source": result.source, "mode": "send" if result.sent else "dry-run",

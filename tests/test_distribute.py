@@ -177,6 +177,15 @@ def test_dry_run_writes_manifest_and_outbox(project, cli):
     assert "This document is not available in German, so we are sending it in English." in en
 
 
+def test_manifest_csv_cells_never_start_a_formula(project, cli):
+    text = (project / "participants.csv").read_text("utf-8").replace("Mary Smith", "=HYPERLINK(\"x\")")
+    (project / "participants.csv").write_text(text, "utf-8")
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    assert read_manifest(project)["mary@example.com"]["name"] == "'=HYPERLINK(\"x\")"
+    rows = json.loads((dist_dir(project) / "manifest.json").read_text("utf-8"))["entries"]
+    assert rows[-1]["name"] == "=HYPERLINK(\"x\")"
+
+
 def test_dry_run_is_reproducible_and_builds_only_missing_pdfs(project, cli):
     assert cli("build", SOURCE, "--lang", "fr", "--format", "pdf", cwd=project).code == 0
     fr = project / "build" / SOURCE / f"{SOURCE}.fr.pdf"
@@ -289,6 +298,37 @@ def test_send_each_participant_exactly_once(project, cli, smtp):
     assert len(handler.messages) == 5  # nothing sent twice
     check_delivered(project, handler, PEOPLE)
     assert not (dist_dir(project) / "outbox").exists()  # --send writes no outbox
+
+
+def test_a_new_version_is_not_sent_again(project, cli, smtp):
+    handler = smtp(Handler())
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project).code == 0
+    sent = read_manifest(project)["claire.dubois@example.fr"]["sha256"]
+    pdf = project / "build" / SOURCE / f"{SOURCE}.fr.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"%corrected\n")
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
+    assert run.code == 0 and len(handler.messages) == 5
+    assert run.err_lines == ["participants.csv:4: warning: the report was sent before this version of it; not sent "
+                             "again (see 'Sending a new version' in docs/distribution.md)"]
+    assert read_manifest(project)["claire.dubois@example.fr"]["sha256"] == sent  # what the person received
+    run = cli("verify", f"build/{SOURCE}/distribution/manifest.csv", cwd=project)
+    assert run.code == 1 and f"../{SOURCE}.fr.pdf: SHA-256 mismatch" in run.err
+
+
+def test_rate_must_be_positive(project, cli):
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", "--rate", "0", cwd=project)
+    assert (run.code, run.err_lines) == (1, ["reportgen: error: --rate: expected a positive number of messages "
+                                             "per minute"])
+
+
+def test_settings_from_pyproject(project, cli):
+    (project / "pyproject.toml").write_text('[tool.reportgen.distribute]\nfallback_language = "pt"\n'
+                                            'from = "Team <team@example.org>"\n', "utf-8")
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    assert read_manifest(project)["hans@example.de"]["language"] == "pt"
+    eml = parse((dist_dir(project) / "outbox" / "004.pt.eml").read_bytes())
+    assert eml["From"] == "Team <team@example.org>"
+    assert eml["Message-ID"].endswith("@example.org>")
 
 
 def test_rejected_recipient_is_retried_on_the_next_run(project, cli, smtp):
