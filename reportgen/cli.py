@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Choose each participant's language (pt-BR -> pt -> the fallback), build the PDFs still "
         "missing, write OUT/<source>/distribution/manifest.csv and manifest.json, and write one .eml per "
         "participant into OUT/<source>/distribution/outbox/. With --send, send them by SMTP instead: "
-        "state.json records what was sent, so a message is never sent twice and failures are retried on "
+        "state.jsonl records what was sent, so a message is never sent twice and failures are retried on "
         "the next run. SMTP settings: [distribute] in the config; the password only from "
         "REPORTGEN_SMTP_PASSWORD. See docs/distribution.md.")
     d.add_argument("source", metavar="SOURCE", help="source id (americas-2024) or YAML file")

@@ -4,10 +4,10 @@
     build_project ──> the PDFs still missing ──> SHA-256 of each
     ──> one e-mail per person (subject and body from the layout catalogs, the PDF attached)
     ──> dry run: <out>/<source>/distribution/outbox/*.eml      --send: SMTP, one message at a time
-    ──> <out>/<source>/distribution/manifest.csv + manifest.json; state.json (what was sent)
+    ──> <out>/<source>/distribution/manifest.csv + manifest.json; state.jsonl (what was sent)
 
-Sending is idempotent and resumable: ``state.json`` records each recipient *before* the message
-goes out ("sending") and after ("sent" or "failed"), written atomically each time. A sent message is
+Sending is idempotent and resumable: ``state.jsonl`` records each recipient *before* the message
+goes out ("sending") and after ("sent" or "failed"), appended and flushed to disk each time. A sent message is
 never sent again; a failed one is retried on the next run; one left "sending" by a crash is
 "uncertain" and is only retried with ``retry_uncertain``. Details: docs/distribution.md.
 
@@ -57,7 +57,6 @@ DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 DRY_RUN_SENDER = "reportgen@example.invalid"
 MANIFEST_COLUMNS = ("line", "name", "email", "organisation", "requested", "language", "rule", "reason",
                     "file", "sha256", "status", "detail", "message_id", "eml")
-STATE_VERSION = 1
 
 
 # --------------------------------------------------------------------------- settings
@@ -143,35 +142,57 @@ class RateLimiter:
 
 @dataclass
 class State:
-    """What was sent: recipient key (address, case-folded) -> record. Written atomically."""
+    """What was sent, as an append-only journal (``state.jsonl``): one JSON record per line,
+    ``{"key": address, "status": ..., "at": ...}``; the last record of a key is its state.
+
+    Each record is appended and flushed to disk (fsync) before the run goes on, so the cost per
+    message does not grow with the list, and a crash can at most cut the last line short: such a
+    line is ignored (a cut "sending" record means the message was not handed over yet; a cut "sent"
+    record leaves the "sending" before it, so the message counts as uncertain, never as unsent)."""
 
     path: Path
-    source: str
     recipients: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Byte offset of a last line cut short by a crash; it is cut off before the next record.
+    torn_at: int | None = None
 
     @classmethod
-    def load(cls, path: Path, source: str) -> "State":
+    def load(cls, path: Path) -> "State":
+        state = cls(path)
         if not path.exists():
-            return cls(path, source)
+            return state
         shown = display_path(path)
-        try:
-            data = json.loads(path.read_text("utf-8"))
-            if data.get("version") != STATE_VERSION or not isinstance(data.get("recipients"), dict):
-                raise ValueError("unknown format")
-        except (ValueError, UnicodeDecodeError, AttributeError) as exc:
-            raise InputError([Diagnostic("error", f"state file is damaged ({exc}); it records what was sent: "
-                                         "repair it by hand rather than deleting it", Location(shown))]) from None
-        return cls(path, source, data["recipients"])
-
-    def save(self) -> None:
-        data = {"version": STATE_VERSION, "source": self.source, "recipients": self.recipients}
-        write_atomic(self.path, (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
-                           .encode("utf-8"))
+        data = path.read_bytes()
+        lines = data.split(b"\n")
+        for n, raw in enumerate(lines, 1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+                key = record.pop("key")
+                if not isinstance(key, str) or not isinstance(record.get("status"), str):
+                    raise ValueError("expected a key and a status")
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                if n == len(lines):  # the last line, without its newline: cut short by a crash
+                    state.torn_at = len(data) - len(raw)
+                    continue
+                raise InputError([Diagnostic("error", f"state file damaged ({exc}); it records what was "
+                                             "sent: repair it by hand rather than deleting it",
+                                             Location(shown, n))]) from None
+            state.recipients[key] = record
+        return state
 
     def mark(self, key: str, **record: Any) -> None:
         record["at"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         self.recipients[key] = record
-        self.save()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"key": key, **record}, ensure_ascii=False, sort_keys=True) + "\n"
+        with self.path.open("ab") as f:
+            if self.torn_at is not None:
+                f.truncate(self.torn_at)
+                self.torn_at = None
+            f.write(line.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
 
 
 @contextlib.contextmanager
@@ -425,7 +446,7 @@ def distribute(
         result.warnings.append(Diagnostic("warning", f"no sender address configured ([distribute] from); "
                                           f"the outbox uses {DRY_RUN_SENDER}"))
     date = _now()
-    state = State.load(folder / "state.json", report.id)
+    state = State.load(folder / "state.jsonl")
 
     plan: list[tuple[Entry, EmailMessage]] = []
     for person, choice in choices:
@@ -467,13 +488,19 @@ def distribute(
 
 def _write_outbox(plan: Sequence[tuple[Entry, EmailMessage]], outbox: Path, entries: list[Entry]) -> None:
     outbox.mkdir(parents=True, exist_ok=True)
-    for old in outbox.glob("*.eml"):  # the outbox is the plan of this run only
-        old.unlink()
+    index = {id(e): n for n, e in enumerate(entries, 1)}
+    wanted = {}
     for entry, msg in plan:
-        n = entries.index(entry) + 1
-        entry.eml = outbox / f"{n:03d}.{entry.choice.lang}.eml"
-        write_atomic(entry.eml, msg.as_bytes(policy=SMTP_POLICY))
+        entry.eml = outbox / f"{index[id(entry)]:03d}.{entry.choice.lang}.eml"
         entry.status = "dry-run"
+        wanted[entry.eml.name] = msg.as_bytes(policy=SMTP_POLICY)
+    for old in outbox.glob("*.eml"):  # the outbox holds this run's plan only
+        if old.name not in wanted:
+            old.unlink()
+    for name, data in wanted.items():
+        target = outbox / name
+        if not target.is_file() or target.read_bytes() != data:
+            write_atomic(target, data)
 
 
 def _send_all(plan: Sequence[tuple[Entry, EmailMessage]], state: State, mail: MailSettings, sender: str,

@@ -146,7 +146,7 @@ def test_dry_run_writes_manifest_and_outbox(project, cli):
     assert run.code == 0, run.err
     assert "5 participants: 2 en, 1 es, 1 fr, 1 pt (1 by the final fallback)" in run.out
     folder = dist_dir(project)
-    assert not (folder / "state.json").exists()  # a dry run records nothing as sent
+    assert not (folder / "state.jsonl").exists()  # a dry run records nothing as sent
     manifest = read_manifest(project)
     assert {e: (r["requested"], r["language"]) for e, r in manifest.items()} == PEOPLE
     assert manifest["hans@example.de"]["reason"] == "no report in de-CH, de; en is the final fallback"
@@ -290,8 +290,8 @@ def test_send_each_participant_exactly_once(project, cli, smtp):
     assert "5 sent" in run.out
     check_delivered(project, handler, PEOPLE)
     assert {r["status"] for r in read_manifest(project).values()} == {"sent"}
-    state = json.loads((dist_dir(project) / "state.json").read_text("utf-8"))
-    assert {k: v["status"] for k, v in state["recipients"].items()} == {a: "sent" for a in PEOPLE}
+    records = [json.loads(line) for line in (dist_dir(project) / "state.jsonl").read_text("utf-8").splitlines()]
+    assert [(r["key"], r["status"]) for r in records] == [(a, s) for a in PEOPLE for s in ("sending", "sent")]
 
     run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
     assert run.code == 0 and "5 already-sent" in run.out
@@ -340,8 +340,9 @@ def test_rejected_recipient_is_retried_on_the_next_run(project, cli, smtp):
     others = [a for a in PEOPLE if a != "jose@example.net"]
     check_delivered(project, handler, others)
     assert read_manifest(project)["jose@example.net"]["status"] == "failed"
-    state = json.loads((dist_dir(project) / "state.json").read_text("utf-8"))["recipients"]
-    assert state["jose@example.net"]["status"] == "failed" and state["jose@example.net"]["attempts"] == 1
+    records = [json.loads(line) for line in (dist_dir(project) / "state.jsonl").read_text("utf-8").splitlines()]
+    jose = [r for r in records if r["key"] == "jose@example.net"]
+    assert [(r["status"], r.get("attempts")) for r in jose] == [("sending", None), ("failed", 1)]
 
     handler.reject.clear()
     run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
@@ -354,8 +355,9 @@ def test_interrupted_send_is_not_repeated_without_asking(project, cli, smtp):
     handler = smtp(Handler())
     folder = dist_dir(project)
     folder.mkdir(parents=True)
-    (folder / "state.json").write_text(json.dumps({"version": 1, "source": SOURCE, "recipients": {
-        "mary@example.com": {"status": "sending", "language": "en"}}}), "utf-8")
+    # a run that crashed while sending to Mary: its "sent" record was cut short
+    (folder / "state.jsonl").write_text('{"key": "mary@example.com", "status": "sending", "language": "en"}\n'
+                                        '{"key": "mary@example.com", "status": "se', "utf-8")
     run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
     assert run.code == 0
     assert ("participants.csv:6: warning: mary@example.com: a previous run stopped while sending; "
@@ -364,6 +366,18 @@ def test_interrupted_send_is_not_repeated_without_asking(project, cli, smtp):
     run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", "--retry-uncertain", cwd=project)
     assert run.code == 0 and "1 sent" in run.out
     check_delivered(project, handler, PEOPLE)
+    lines = (folder / "state.jsonl").read_text("utf-8").splitlines()
+    assert len(lines) == 1 + 2 * 5 and all(json.loads(line) for line in lines)  # the cut line is gone
+
+
+def test_damaged_state_file_stops_before_sending(project, cli, smtp):
+    handler = smtp(Handler())
+    folder = dist_dir(project)
+    folder.mkdir(parents=True)
+    (folder / "state.jsonl").write_text('{"key": "mary@example.com", "status": "sent"}\nnot json\n\n', "utf-8")
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
+    assert run.code == 1 and handler.messages == []
+    assert run.err_lines[-1].startswith(f"build/{SOURCE}/distribution/state.jsonl:2: error: state file damaged (")
 
 
 def test_password_only_from_the_environment_and_never_written(project, cli, smtp, monkeypatch):
@@ -400,7 +414,7 @@ def test_unreachable_server_sends_nothing_and_marks_nothing(project, cli, smtp, 
     assert run.err_lines == [f"reportgen: error: cannot connect to the SMTP server 127.0.0.1:{port} (none): "
                              "[Errno 111] Connection refused; stopped"]
     assert {r["status"] for r in read_manifest(project).values()} == {"pending"}
-    assert not (dist_dir(project) / "state.json").exists()
+    assert not (dist_dir(project) / "state.jsonl").exists()
 
 
 @pytest.fixture
