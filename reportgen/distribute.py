@@ -98,11 +98,15 @@ def mail_settings(settings: Settings, env: Mapping[str, str] | None = None) -> M
         if value and not EMAIL_RE.match(parseaddr(value)[1]):
             raise InputError([Diagnostic("error", f"distribute.{key}: {value!r} is not an e-mail address "
                                          "(write 'Name <address@example.org>' or 'address@example.org')", where)])
+    rate = table.get("rate", 0)
+    if not isinstance(rate, int) or rate < 0:
+        raise InputError([Diagnostic("error", f"distribute.rate: expected a number of messages per minute, "
+                                     f"got {rate!r}", where)])
     return MailSettings(sender=sender, reply_to=str(table.get("reply_to", "")),
                         host=str(table.get("smtp_host", "localhost")), port=port, security=security,
                         user=str(table.get("smtp_user", "")),
                         fallback_language=str(table.get("fallback_language", "")),
-                        rate=int(table.get("rate", 0)))
+                        rate=rate)
 
 
 # --------------------------------------------------------------------------- rate limit
@@ -431,8 +435,7 @@ def distribute(
     pdfs = {lang: out_root / report.id / f"{report.id}.{lang}.pdf" for lang in langs}
     missing = [lang for lang in langs if not pdfs[lang].is_file()]
     if missing:
-        built = build_project(project, source_args=[str(src_path)], langs=missing, formats=["pdf"],
-                                    out_dir=out_root)
+        built = build_project(project, source_args=[str(src_path)], langs=missing, formats=["pdf"], out_dir=out_root)
         result.built = [r.path for r in built.results]
         result.warnings += [w for w in built.warnings if w.code != "fallback-detail"]
     data = {lang: pdfs[lang].read_bytes() for lang in langs}
@@ -448,7 +451,14 @@ def distribute(
     date = _now()
     state = State.load(folder / "state.jsonl")
 
-    plan: list[tuple[Entry, EmailMessage]] = []
+    def make(entry: Entry) -> EmailMessage:  # composed when needed: memory stays flat for long lists
+        lang = entry.choice.lang
+        letter = compose_letter(translators[lang], docs[lang], entry.person.name, entry.requested, entry.choice,
+                                entry.sha256)
+        return build_message(letter, entry.person, sender, mail.reply_to, docs[lang].tag, entry.file, data[lang],
+                             entry.message_id, date)
+
+    plan: list[Entry] = []
     for person, choice in choices:
         entry = Entry(person, person.language, choice, pdfs[choice.lang], hashes[choice.lang])
         result.entries.append(entry)
@@ -470,46 +480,44 @@ def distribute(
             result.warnings.append(Diagnostic("warning", f"{person.email}: {entry.detail}", person.location))
             continue
         entry.message_id = message_id(report.id, person, entry.sha256, sender)
-        letter = compose_letter(translators[choice.lang], docs[choice.lang], person.name, person.language,
-                                choice, entry.sha256)
-        msg = build_message(letter, person, sender, mail.reply_to, docs[choice.lang].tag, entry.file,
-                            data[choice.lang], entry.message_id, date)
-        plan.append((entry, msg))
+        plan.append(entry)
 
     if send:
-        _send_all(plan, state, mail, sender, transport or SmtpTransport(mail, password),
+        _send_all(plan, make, state, sender, transport or SmtpTransport(mail, password),
                   limiter or RateLimiter(rate if rate is not None else mail.rate), result)
     else:
         result.outbox = folder / "outbox"
-        _write_outbox(plan, result.outbox, result.entries)
+        _write_outbox(plan, make, result.outbox, result.entries)
     result.manifests = write_manifest(result)
     return result
 
 
-def _write_outbox(plan: Sequence[tuple[Entry, EmailMessage]], outbox: Path, entries: list[Entry]) -> None:
+def _write_outbox(plan: Sequence[Entry], make: Callable[[Entry], EmailMessage], outbox: Path,
+                  entries: list[Entry]) -> None:
     outbox.mkdir(parents=True, exist_ok=True)
     index = {id(e): n for n, e in enumerate(entries, 1)}
-    wanted = {}
-    for entry, msg in plan:
+    for entry in plan:
         entry.eml = outbox / f"{index[id(entry)]:03d}.{entry.choice.lang}.eml"
-        entry.status = "dry-run"
-        wanted[entry.eml.name] = msg.as_bytes(policy=SMTP_POLICY)
+    wanted = {e.eml.name for e in plan if e.eml}
     for old in outbox.glob("*.eml"):  # the outbox holds this run's plan only
         if old.name not in wanted:
             old.unlink()
-    for name, data in wanted.items():
-        target = outbox / name
-        if not target.is_file() or target.read_bytes() != data:
-            write_atomic(target, data)
+    for entry in plan:
+        assert entry.eml is not None
+        data = make(entry).as_bytes(policy=SMTP_POLICY)
+        if not entry.eml.is_file() or entry.eml.read_bytes() != data:
+            write_atomic(entry.eml, data)
+        entry.status = "dry-run"
 
 
-def _send_all(plan: Sequence[tuple[Entry, EmailMessage]], state: State, mail: MailSettings, sender: str,
+def _send_all(plan: Sequence[Entry], make: Callable[[Entry], EmailMessage], state: State, sender: str,
               transport: Transport, limiter: RateLimiter, result: DistributionResult) -> None:
     envelope_from = parseaddr(sender)[1]
     with _locked(state.path.with_name("state.lock")):
         try:
-            for entry, msg in plan:
+            for entry in plan:
                 p = entry.person
+                msg = make(entry)
                 limiter.wait()
                 try:
                     transport.open()
