@@ -177,6 +177,16 @@ def test_dry_run_writes_manifest_and_outbox(project, cli):
     assert "This document is not available in German, so we are sending it in English." in en
 
 
+def test_project_catalog_overrides_the_mail_labels(project, cli):
+    po = project / "locales" / "es" / "LC_MESSAGES" / "reportgen.po"
+    po.write_text(po.read_text("utf-8") + '\nmsgctxt "layout:mail-closing"\nmsgid "Kind regards,"\n'
+                  'msgstr "Un saludo cordial del equipo,"\n', "utf-8")
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    text = body(parse((dist_dir(project) / "outbox" / "002.es.eml").read_bytes()))
+    assert text.startswith("Estimado/a José Martínez:\n\nLe enviamos adjunto «Consulta regional para las Américas»")
+    assert "\nUn saludo cordial del equipo,\n" in text and "Saludos cordiales" not in text
+
+
 def test_manifest_csv_cells_never_start_a_formula(project, cli):
     text = (project / "participants.csv").read_text("utf-8").replace("Mary Smith", "=HYPERLINK(\"x\")")
     (project / "participants.csv").write_text(text, "utf-8")
