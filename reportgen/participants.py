@@ -1,4 +1,4 @@
-"""Participants file (CSV, UTF-8) -> validated :class:`Participant` list; language choice per person.
+"""Participants file (CSV or YAML, UTF-8) -> validated :class:`Participant` list; language choice per person.
 
 The file has a header row naming its columns, in any order::
 
@@ -6,6 +6,8 @@ The file has a header row naming its columns, in any order::
     Ana Souza,ana@example.org,pt-BR,Instituto Exemplo
 
 ``organisation`` (or ``organization``) is optional; other columns are ignored with a warning.
+A ``.yaml``/``.yml`` file is a list of records with the same keys (``- name: Ana Souza``), optionally
+under ``participants:``.
 Excel in many European locales saves CSV with ``;`` between fields: that is recognised from the
 header. Every problem is reported as ``path:line: error: column: message``; the format is
 documented in ``docs/distribution.md``.
@@ -25,6 +27,7 @@ from typing import Sequence
 
 from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
 from .localize import is_known_language
+from .sources import read_records
 
 REQUIRED = ("name", "email", "language")
 ALIASES = {"e-mail": "email", "mail": "email", "lang": "language", "organization": "organisation",
@@ -109,8 +112,52 @@ def choose_language(tag: str, available: Sequence[str], fallback: str) -> Choice
 
 
 def load_participants(path: Path, base: Path | None = None) -> tuple[list[Participant], list[Diagnostic]]:
-    """Read and validate the participants file; return (participants, warnings). Every error of the
-    file is raised at once as :class:`InputError`."""
+    """Read and validate the participants file (CSV, or YAML for ``.yaml``/``.yml``); return
+    (participants, warnings). Every error of the file is raised at once as :class:`InputError`."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        records, diags = _yaml_records(path, base)
+    else:
+        records, diags = _csv_records(path, base)
+    people: list[Participant] = []
+    seen: dict[str, int] = {}
+    for loc, record in records:
+        person = _check(record, loc, seen, diags)
+        if person is not None:
+            people.append(person)
+    if not people and not diags.errors:
+        diags.error("no participants", Location(display_path(path, base), 1))
+    diags.raise_if_errors()
+    return people, diags.warnings
+
+
+def _column(raw: str) -> str:
+    name = raw.strip().lower()
+    return ALIASES.get(name, name)
+
+
+def _yaml_records(path: Path, base: Path | None) -> tuple[list[tuple[Location, dict[str, str]]], Diagnostics]:
+    found, problems = read_records(path, base)
+    diags = Diagnostics(list(problems))
+    out = []
+    warned: set[str] = set()
+    for loc, raw in found:
+        record = {}
+        for key, value in raw.items():
+            name = _column(key)
+            if name in COLUMNS:
+                record[name] = value
+            elif name not in warned:
+                warned.add(name)
+                diags.warning(f"key {key!r} is ignored" + did_you_mean(name, COLUMNS), loc)
+        missing = [name for name in REQUIRED if name not in record]
+        for name in missing:
+            diags.error(f"{name}: missing", loc)
+        if not missing:
+            out.append((loc, record))
+    return out, diags
+
+
+def _csv_records(path: Path, base: Path | None) -> tuple[list[tuple[Location, dict[str, str]]], Diagnostics]:
     shown = display_path(path, base)
     try:
         data = path.read_bytes()
@@ -137,8 +184,7 @@ def load_participants(path: Path, base: Path | None = None) -> tuple[list[Partic
                                      + delimiter.join(COLUMNS), Location(shown, 1))])
     columns: dict[str, int] = {}
     for i, raw in enumerate(header):
-        name = raw.strip().lower()
-        name = ALIASES.get(name, name)
+        name = _column(raw)
         if name in COLUMNS:
             if name in columns:
                 diags.error(f"column {raw.strip()!r} appears twice", Location(shown, 1))
@@ -147,14 +193,12 @@ def load_participants(path: Path, base: Path | None = None) -> tuple[list[Partic
             diags.warning(f"column {raw.strip()!r} is ignored" + did_you_mean(name, COLUMNS), Location(shown, 1))
     for name in REQUIRED:
         if name not in columns:
-            unknown = [h.strip().lower() for h in header if ALIASES.get(h.strip().lower(), h.strip().lower())
-                       not in COLUMNS]
+            unknown = [h.strip().lower() for h in header if _column(h) not in COLUMNS]
             hint = did_you_mean(name, unknown) if unknown else ""
             diags.error(f"missing column {name!r}" + hint, Location(shown, 1))
     diags.raise_if_errors()
 
-    people: list[Participant] = []
-    seen: dict[str, int] = {}
+    out = []
     line = reader.line_num
     while True:
         start = line + 1
@@ -168,48 +212,43 @@ def load_participants(path: Path, base: Path | None = None) -> tuple[list[Partic
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        loc = Location(shown, start)
         if len(row) > len(header):
-            diags.error(f"{len(row)} fields, but the header has {len(header)}", loc)
+            diags.error(f"{len(row)} fields, but the header has {len(header)}", Location(shown, start))
             continue
+        out.append((Location(shown, start), {c: row[i] for c, i in columns.items() if i < len(row)}))
+    return out, diags
 
-        def cell(column: str) -> str:
-            i = columns.get(column)
-            return row[i].strip() if i is not None and i < len(row) else ""
 
-        ok = True
-        name, email, lang, org = cell("name"), cell("email"), cell("language"), cell("organisation")
-        for column, value in (("name", name), ("organisation", org)):
-            if _CONTROL.search(value):
-                diags.error(f"{column}: contains a line break or control character", loc)
-                ok = False
-        if not name:
-            diags.error("name: empty", loc)
+def _check(record: dict[str, str], loc: Location, seen: dict[str, int], diags: Diagnostics) -> Participant | None:
+    """Validate one record; report its problems; the participant, or None."""
+    name, email, lang, org = (record.get(c, "").strip() for c in COLUMNS)
+    ok = True
+    for column, value in (("name", name), ("organisation", org)):
+        if _CONTROL.search(value):
+            diags.error(f"{column}: contains a line break or control character", loc)
             ok = False
-        if not email:
-            diags.error("email: empty", loc)
-            ok = False
-        elif not EMAIL_RE.match(email):
-            diags.error(f"email: {email!r} is not a valid e-mail address", loc)
-            ok = False
-        elif email.casefold() in seen:
-            diags.error(f"email: {email!r} is also on line {seen[email.casefold()]}", loc)
-            ok = False
-        else:
-            seen[email.casefold()] = start
-        tag = normalize_tag(lang) if lang else None
-        if not lang:
-            diags.error("language: empty; expected a BCP 47 language tag such as pt-BR, es-419 or fr", loc)
-            ok = False
-        elif tag is None:
-            diags.error(f"language: {lang!r} is not a BCP 47 language tag (such as pt-BR, es-419 or fr)", loc)
-            ok = False
-        elif not is_known_language(tag.split("-")[0]):
-            diags.error(f"language: unknown language {lang!r}", loc)
-            ok = False
-        if ok:
-            people.append(Participant(name, email, tag or lang, org, loc))
-    if not people and not diags.errors:
-        diags.error("no participants (only a header row)", Location(shown, 1))
-    diags.raise_if_errors()
-    return people, diags.warnings
+    if not name:
+        diags.error("name: empty", loc)
+        ok = False
+    if not email:
+        diags.error("email: empty", loc)
+        ok = False
+    elif not EMAIL_RE.match(email):
+        diags.error(f"email: {email!r} is not a valid e-mail address", loc)
+        ok = False
+    elif email.casefold() in seen:
+        diags.error(f"email: {email!r} is also on line {seen[email.casefold()]}", loc)
+        ok = False
+    else:
+        seen[email.casefold()] = loc.line
+    tag = normalize_tag(lang) if lang else None
+    if not lang:
+        diags.error("language: empty; expected a BCP 47 language tag such as pt-BR, es-419 or fr", loc)
+        ok = False
+    elif tag is None:
+        diags.error(f"language: {lang!r} is not a BCP 47 language tag (such as pt-BR, es-419 or fr)", loc)
+        ok = False
+    elif not is_known_language(tag.split("-")[0]):
+        diags.error(f"language: unknown language {lang!r}", loc)
+        ok = False
+    return Participant(name, email, tag or lang, org, loc) if ok else None

@@ -86,6 +86,25 @@ def test_semicolon_csv_with_aliases(tmp_path):
     assert [(p.name, p.email, p.language) for p in people] == [("Ana", "ana@example.org", "pt-BR")]
 
 
+def test_yaml_participants_file(project, cli):
+    yaml_people, _ = load_participants(PROJECTS / "distribution" / "participants.yaml")
+    csv_people, _ = load_participants(PROJECTS / "distribution" / "participants.csv")
+    assert [(p.name, p.email, p.language, p.organisation) for p in yaml_people] == [
+        (p.name, p.email, p.language, p.organisation) for p in csv_people]
+    assert [p.location.line for p in yaml_people] == [3, 7, 10, 11, 15]
+
+
+def test_bad_yaml_participants(project, cli):
+    shutil.copy(PROJECTS / "distribution" / "bad-participants.yaml", project / "bad.yaml")
+    run = cli("distribute", SOURCE, "--participants", "bad.yaml", cwd=project)
+    assert (run.code, run.err_lines) == (1, [
+        "bad.yaml:7:10: error: email: expected a single value, got a list",
+        "bad.yaml:4:3: error: email: missing",
+        "bad.yaml:9:3: warning: key 'emial' is ignored (did you mean 'email'?)",
+        "bad.yaml:13:3: error: email: 'ana@example.org' is also on line 1",
+    ])
+
+
 def test_bad_participants_every_error_with_its_line(project, cli):
     shutil.copy(PROJECTS / "distribution" / "bad-participants.csv", project / "bad.csv")
     run = cli("distribute", SOURCE, "--participants", "bad.csv", cwd=project)

@@ -29,7 +29,7 @@ LAYERS = {
     "render": set(),
     "render.pdf": {"render"},
     "render.docx": {"render"},
-    "participants": {"localize"},
+    "participants": {"localize", "sources"},
     "distribute": {"build", "catalogs", "config", "localize", "participants"},
 }
 STDLIB_ONLY = {"model", "errors"}
