@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser(
         "distribute", help="e-mail each participant the PDF in their language (dry run by default)",
-        parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
         description="Choose each participant's language (pt-BR -> pt -> the fallback), build the PDFs still "
         "missing, write OUT/<source>/distribution/manifest.csv and manifest.json, and write one .eml per "
         "participant into OUT/<source>/distribution/outbox/. With --send, send them by SMTP instead: "
@@ -79,11 +79,13 @@ def _parser() -> argparse.ArgumentParser:
         "REPORTGEN_SMTP_PASSWORD. See docs/distribution.md.")
     d.add_argument("source", metavar="SOURCE", help="source id (americas-2024) or YAML file")
     d.add_argument("--participants", required=True, type=Path, metavar="FILE",
-                   help="CSV (UTF-8) with the columns name, email, language and optionally organisation")
+                   help="CSV (UTF-8) or YAML with name, email, language (BCP 47) and optionally organisation")
     d.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: build/)")
     d.add_argument("--send", action="store_true", help="send by SMTP (default: only write the outbox)")
-    d.add_argument("--rate", type=int, metavar="N", help="at most N messages per minute (default: config, or no limit)")
-    d.add_argument("--fallback", metavar="LANG", help="final fallback language (default: config, or the source language)")
+    d.add_argument("--rate", type=int, metavar="N",
+                   help="at most N messages per minute (default: config, or no limit)")
+    d.add_argument("--fallback", metavar="LANG",
+                   help="final fallback language (default: config, or the source language)")
     d.add_argument("--retry-uncertain", action="store_true",
                    help="also send to recipients whose earlier sending was interrupted (they may get it twice)")
     d.add_argument("-v", "--verbose", action="store_true", help="one line per participant: language and reason")
