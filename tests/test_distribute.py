@@ -623,3 +623,9 @@ def test_verify_json_lines_and_bad_manifest(project, cli):
     run = cli("verify", "x.csv", cwd=project)
     assert (run.code, run.err_lines) == (1, ["x.csv:1: error: not a reportgen manifest: needs the columns "
                                              "'file' and 'sha256'"])
+
+
+def test_unknown_language_code_is_an_input_error(default_project, cli):
+    """localize.is_known_language used to let Babel's UnknownLocaleError through (exit 2)."""
+    run = cli("build", "--lang", "xx", cwd=default_project)
+    assert (run.code, run.err_lines) == (1, ["reportgen: error: unknown language 'xx'; choose from en, es, fr, pt"])
