@@ -83,6 +83,34 @@ def _parser() -> argparse.ArgumentParser:
                        description="Write locales/reportgen.pot: every translatable text of every source, "
                        "with its context, a note for translators and its place in the YAML.")
     e.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write (default: locales/reportgen.pot)")
+
+    d = sub.add_parser(
+        "distribute", help="e-mail each participant the PDF in their language (dry run by default)",
+        parents=[common],
+        description="Choose each participant's language (pt-BR -> pt -> the fallback), build the PDFs still "
+        "missing, write OUT/<source>/distribution/manifest.csv and manifest.json, and write one .eml per "
+        "participant into OUT/<source>/distribution/outbox/. With --send, send them by SMTP instead: "
+        "state.jsonl records what was sent, so a message is never sent twice and failures are retried on "
+        "the next run. SMTP settings: [distribute] in the config; the password only from "
+        "REPORTGEN_SMTP_PASSWORD. See docs/distribution.md.")
+    d.add_argument("source", metavar="SOURCE", help="source id (americas-2024) or YAML file")
+    d.add_argument("--participants", required=True, type=Path, metavar="FILE",
+                   help="CSV (UTF-8) or YAML with name, email, language (BCP 47) and optionally organisation")
+    d.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: build/)")
+    d.add_argument("--send", action="store_true", help="send by SMTP (default: only write the outbox)")
+    d.add_argument("--rate", type=int, metavar="N",
+                   help="at most N messages per minute (default: config, or no limit)")
+    d.add_argument("--fallback", metavar="LANG",
+                   help="final fallback language (default: config, or the source language)")
+    d.add_argument("--retry-uncertain", action="store_true",
+                   help="also send to recipients whose earlier sending was interrupted (they may get it twice)")
+    d.add_argument("-v", "--verbose", action="store_true", help="one line per participant: language and reason")
+
+    v = sub.add_parser("verify", help="re-hash the files of a distribution manifest", parents=[common],
+                       description="Compute the SHA-256 of every file a manifest (CSV or JSON) lists and compare. "
+                       "A file is looked for at its path relative to the manifest, then beside it. "
+                       "Exit status 1 with one line per mismatch.")
+    v.add_argument("manifest", type=Path, metavar="MANIFEST", help="manifest.csv or manifest.json")
     return p
 
 
@@ -202,6 +230,50 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_distribute(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from .build import load_project
+    from .distribute import distribute
+    from .errors import InputError
+
+    if args.rate is not None and args.rate < 1:
+        raise InputError("--rate: expected a positive number of messages per minute")
+    project = load_project(args.project)
+    r = distribute(project, args.source, args.participants, out_dir=args.out, send=args.send, rate=args.rate,
+                   fallback=args.fallback, retry_uncertain=args.retry_uncertain)
+    for d in r.warnings + r.errors:
+        print(d if d.location else f"reportgen: {d}", file=sys.stderr)
+    if not args.quiet:
+        for path in r.built:
+            print(f"built {_shown(path)}")
+        if args.verbose:
+            for e in r.entries:
+                print(f"{e.person.location}: {e.requested} -> {e.choice.lang} ({e.choice.reason}): {e.status}")
+        langs = Counter(e.choice.lang for e in r.entries)
+        fallbacks = sum(e.choice.rule == "fallback" for e in r.entries)
+        print(f"{len(r.entries)} participants: " + ", ".join(f"{n} {lang}" for lang, n in sorted(langs.items()))
+              + (f" ({fallbacks} by the final fallback)" if fallbacks else ""))
+        status = Counter(e.status for e in r.entries)
+        if r.outbox is not None:
+            print(f"dry run: wrote {status['dry-run']} message{'s' if status['dry-run'] != 1 else ''} to "
+                  f"{_shown(r.outbox)} (nothing sent; add --send to send)")
+        print(", ".join(f"{n} {s}" for s, n in sorted(status.items())))
+        print("wrote " + ", ".join(_shown(m) for m in r.manifests))
+    return 1 if r.errors else 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .distribute import verify_manifest
+
+    r = verify_manifest(args.manifest)
+    for d in r.mismatches:
+        print(d, file=sys.stderr)
+    if not r.mismatches and not args.quiet:
+        print(f"{r.checked} file{'s' if r.checked != 1 else ''} match {_shown(args.manifest)}")
+    return 1 if r.mismatches else 0
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -213,4 +285,4 @@ def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} B"
 
 
-COMMANDS = {"build": _cmd_build, "extract": _cmd_extract}
+COMMANDS = {"build": _cmd_build, "extract": _cmd_extract, "distribute": _cmd_distribute, "verify": _cmd_verify}

@@ -33,6 +33,8 @@ class Settings:
     theme: Theme = Theme()
     #: Check codes to silence in ``reportgen check``.
     ignore_checks: tuple[str, ...] = ()
+    #: The ``[distribute]`` table (mail sender, SMTP server, fallback language); see docs/distribution.md.
+    distribute: dict[str, Any] = field(default_factory=dict)
     config_path: str | None = None
 
     @property
@@ -51,6 +53,7 @@ class Settings:
 _TOP: dict[str, type | tuple[type, ...]] = {
     "source_language": str, "languages": list, "formats": list, "sources_dir": str,
     "locales_dir": str, "output_dir": str, "language_tags": dict, "theme": dict, "check": dict,
+    "distribute": dict,
 }
 _THEME: dict[str, type | tuple[type, ...]] = {"accent": str, "text": str, "muted": str, "page_size": str, "logo": str,
                                              "font": str, "fallback_font": str}
@@ -61,6 +64,10 @@ BUNDLED_FONTS = tuple(sorted(p.name.removesuffix("-Regular.ttf")
 _THEME_FILES = {"logo": ((".png", ".jpg", ".jpeg"), "a PNG or JPEG image"),
                 "fallback_font": ((".ttf",), "a TrueType font (.ttf)")}
 _CHECK: dict[str, type | tuple[type, ...]] = {"ignore": list}
+_DISTRIBUTE: dict[str, type | tuple[type, ...]] = {
+    "from": str, "reply_to": str, "fallback_language": str, "rate": int,
+    "smtp_host": str, "smtp_port": int, "smtp_security": str, "smtp_user": str,
+}
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -104,6 +111,16 @@ def load_settings(root: Path) -> Settings:
     top = check(table, _TOP, prefix)
     theme_tab = check(top.get("theme", {}), _THEME, prefix + "theme.")
     check_tab = check(top.get("check", {}), _CHECK, prefix + "check.")
+    dist_tab = top.get("distribute", {})
+    if "password" in dist_tab or "smtp_password" in dist_tab:
+        key = "password" if "password" in dist_tab else "smtp_password"
+        diags.error(f"{prefix}distribute.{key}: a password is never read from a file; "
+                    "set the environment variable REPORTGEN_SMTP_PASSWORD", Location(shown, _line_of(text, key)))
+        dist_tab = {k: v for k, v in dist_tab.items() if k != key}
+    dist_tab = check(dist_tab, _DISTRIBUTE, prefix + "distribute.")
+    if dist_tab.get("smtp_security", "starttls") not in ("starttls", "tls", "none"):
+        diags.error(f"{prefix}distribute.smtp_security: expected 'starttls', 'tls' or 'none', "
+                    f"got {dist_tab['smtp_security']!r}", Location(shown, _line_of(text, "smtp_security")))
     for key in ("languages", "formats"):
         for item in top.get(key, []):
             if not isinstance(item, str):
@@ -141,6 +158,7 @@ def load_settings(root: Path) -> Settings:
         language_tags={k: str(v) for k, v in top.get("language_tags", {}).items()},
         theme=theme,
         ignore_checks=tuple(check_tab.get("ignore", ())),
+        distribute=dist_tab,
         config_path=shown,
     )
 

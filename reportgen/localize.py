@@ -11,7 +11,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_time, get_timezone_name
 from babel.numbers import format_decimal
 
@@ -36,6 +36,19 @@ LAYOUT: dict[str, tuple[str, str]] = {
     "contents": ("Contents", "Title of the bookmarks / table of contents"),
     "fact-label": ("{label}:", "A label of the title block before its value in running text (DOCX), "
                    "e.g. 'Date:'; keep {label}, add the spacing your language puts before a colon"),
+    "mail-subject": ("{document}: {title}", "Subject of the e-mail that sends a report to a participant; "
+                     "{document} is the kind of document ('Outcome report'), {title} the report's title"),
+    "mail-document": ("Report", "Kind of document in the e-mail subject when the report names no kind"),
+    "mail-greeting": ("Dear {name},", "First line of the e-mail that sends a report; {name} is the participant's "
+                      "full name (no gender is known)"),
+    "mail-attached": ("Please find attached “{title}” as a PDF file.", "Sentence of the e-mail that sends a report; "
+                      "{title} is the report's title"),
+    "mail-fallback": ("This document is not available in {requested}, so we are sending it in {language}.",
+                      "Sentence of the e-mail when the participant's preferred language has no report; {requested} "
+                      "and {language} are language names as written inside a sentence ('German', 'English')"),
+    "mail-checksum": ("To check that the file arrived intact, compare its SHA-256 fingerprint: {sha256}",
+                      "Sentence of the e-mail; {sha256} is a 64-character hexadecimal fingerprint of the attached file"),
+    "mail-closing": ("Kind regards,", "Closing line of the e-mail, before the name of the organiser"),
 }
 
 #: Default BCP 47 tag (document language, date formats) for each catalog language code.
@@ -56,7 +69,7 @@ def babel_locale(tag: str) -> Locale:
 def is_known_language(lang: str) -> bool:
     try:
         babel_locale(lang)
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):
         return False
     return True
 
@@ -243,6 +256,22 @@ def localize(report: model.Report, tr: Translator, tag: str, *, draft: bool = Fa
     created = created or _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
     doc = b.build(created)
     return Localized(doc, b.fallbacks)
+
+
+def label(tr: Translator, key: str, **values: str) -> str:
+    """A layout label in ``tr``'s language (project catalog first, then the bundled one), English
+    when it has no translation; ``{name}`` placeholders filled from ``values``."""
+    return _fill(tr.lookup(LAYOUT[key][0], f"layout:{key}").text, values)
+
+
+def language_name(lang: str, in_tag: str) -> str:
+    """The name of ``lang``'s language as written inside a sentence in ``in_tag``: 'German',
+    'alemán', 'allemand'. Falls back to the code when CLDR does not know it."""
+    code = lang.replace("_", "-").split("-")[0].lower()
+    try:
+        return babel_locale(in_tag).languages.get(code, code)
+    except (ValueError, LookupError, UnknownLocaleError):
+        return code
 
 
 def layout_entries() -> list[tuple[str, str, str]]:

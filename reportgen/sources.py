@@ -483,3 +483,45 @@ def find_sources(sources_dir: Path) -> list[Path]:
     if not sources_dir.is_dir():
         return []
     return sorted(p for p in sources_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def read_records(path: Path, base: Path | None = None
+                 ) -> tuple[list[tuple[Location, dict[str, str]]], list[Diagnostic]]:
+    """A YAML data file that is a list of flat mappings (optionally under one top-level key, such
+    as ``participants:``), as (location of each record, {key: text}) and the errors of the records
+    left out. Values are kept as written (``language: no`` stays 'no'); nested values and duplicate
+    keys are errors with path:line:col. Used for the participants list (reportgen.participants)."""
+    shown = display_path(path, base)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([model_diag(Location(shown), "no such file")]) from None
+    if not data.strip():
+        raise InputError([model_diag(Location(shown, 1), "empty file")])
+    root = _compose(_decode(data, shown), shown)
+    r = _Reader(shown)
+    if isinstance(root, yaml.MappingNode) and len(root.value) == 1:
+        root = root.value[0][1]
+    if not isinstance(root, yaml.SequenceNode):
+        raise InputError([model_diag(r.loc(root), "expected a list of records ('- name: ...')")])
+    out = []
+    for item in root.value:
+        before = len(r.diags)
+        r.count(item)
+        if not isinstance(item, yaml.MappingNode):
+            r.error(item, "record", f"expected a mapping (key: value), got {describe(item)}")
+            continue
+        record: dict[str, str] = {}
+        for key, value in item.value:
+            r.count(value)
+            if not isinstance(key, yaml.ScalarNode) or key.tag not in (_STR, _INT):
+                r.error(key, "key", "expected a plain key")
+            elif key.value in record:
+                r.error(key, key.value, "duplicate key")
+            elif not isinstance(value, yaml.ScalarNode) or value.tag not in _ALLOWED_TAGS:
+                r.error(value, key.value, f"expected a single value, got {describe(value)}")
+            else:
+                record[key.value] = "" if value.tag == _NULL and value.value in ("", "~", "null") else value.value
+        if len(r.diags) == before:
+            out.append((r.loc(item), record))
+    return out, list(r.diags)

@@ -29,6 +29,8 @@ LAYERS = {
     "render": set(),
     "render.pdf": {"render"},
     "render.docx": {"render"},
+    "participants": {"localize", "sources"},
+    "distribute": {"build", "catalogs", "config", "localize", "participants"},
 }
 STDLIB_ONLY = {"model", "errors"}
 
