@@ -2,19 +2,19 @@
 
 The small public API::
 
-    from reportgen import load_project, build
+    from reportgen import load_project, build_project
     project = load_project(".")
-    result = build(project)
+    result = build_project(project, langs=["es"], formats=["pdf"])
 """
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "build", "load_project"]
+__all__ = ["__version__", "build_project", "load_project"]
 
 
 def __getattr__(name: str):  # lazy, so that `import reportgen` stays cheap
-    if name in ("build", "load_project"):
-        from . import build as _build
+    if name in ("build_project", "load_project"):
+        import importlib
 
-        return getattr(_build, {"build": "build_project", "load_project": "load_project"}[name])
-    raise AttributeError(name)
+        return getattr(importlib.import_module("reportgen.build"), name)
+    raise AttributeError(f"module 'reportgen' has no attribute {name!r}")

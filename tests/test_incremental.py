@@ -113,3 +113,13 @@ def test_help_imports_no_heavy_library(default_project):
 def test_noop_build_imports_no_heavy_library(default_project):
     assert _modules_after("main(['build', '-q', '-j', '1'])", default_project) != []  # the first build renders
     assert _modules_after("main(['build', '-q'])", default_project) == []
+
+
+def test_public_api(default_project, tmp_path):
+    import reportgen
+    from reportgen import build  # the module: no clash with the API names
+
+    assert build.build_project is reportgen.build_project
+    result = reportgen.build_project(reportgen.load_project(default_project), langs=["fr"], formats=["pdf"],
+                                     out_dir=tmp_path / "out", jobs=1)
+    assert [r.path.name for r in result.built] == ["africa-2024.fr.pdf", "americas-2024.fr.pdf"]
