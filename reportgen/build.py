@@ -65,6 +65,8 @@ class BuildResult:
     results: list[JobResult] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+    #: languages not rendered because of --min-complete (each an error diagnostic)
+    skipped: list[Diagnostic] = field(default_factory=list)
 
 
 def _created(paths: Sequence[Path]) -> _dt.datetime:
@@ -198,6 +200,19 @@ def _summarize_fallbacks(lang: str, report_id: str, fallbacks: list[localize.Fal
     return out
 
 
+def _below_threshold(translators: dict[str, catalogs.Translator], reports: list[model.Report],
+                     min_complete: float) -> list[Diagnostic]:
+    """One error per language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
+    out = []
+    for lang, tr in translators.items():
+        done, total = catalogs.completeness(tr, (t for r in reports for t in r.texts()))
+        pct = 100.0 * done / total if total else 100.0
+        if pct < min_complete:
+            out.append(Diagnostic("error", f"{lang}: {pct:.0f}% translated ({done} of {total} texts), below "
+                                  f"--min-complete {min_complete:g}%: not rendered", code="min-complete"))
+    return out
+
+
 def build_project(
     project: Project,
     source_args: Sequence[str] | None = None,
@@ -206,6 +221,7 @@ def build_project(
     out_dir: Path | None = None,
     draft: bool = False,
     strict: bool = False,
+    min_complete: float | None = None,
 ) -> BuildResult:
     """Build every requested document. Raises :class:`InputError` before writing anything if an
     input is wrong."""
@@ -221,6 +237,9 @@ def build_project(
 
     # localize everything first: catalog problems stop the build before any file is written
     result = BuildResult()
+    if min_complete is not None:
+        result.skipped = _below_threshold(translators, [r for _, r in reports], min_complete)
+        languages = [lang for lang in languages if not any(d.message.startswith(f"{lang}: ") for d in result.skipped)]
     problems = Diagnostics()
     planned: list[tuple[Job, model.LocalizedReport]] = []
     for path, report in reports:
@@ -253,7 +272,7 @@ def extract_template(project: Project, output: Path | None = None) -> tuple[Path
     """Write the POT of every source; return (path, number of strings, whether the file changed)."""
     settings = project.settings
     reports = [r for _, r in load_reports(settings, resolve_sources(settings, None))]
-    template = catalogs.extract(reports)
+    template = catalogs.extract(reports, localize.layout_entries())
     data = catalogs.dump_po(template)
     path = output or settings.locales_path / f"{catalogs.DOMAIN}.pot"
     changed = not path.exists() or path.read_bytes() != data
