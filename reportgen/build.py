@@ -186,12 +186,11 @@ def _summarize_fallbacks(lang: str, report_id: str, fallbacks: list[localize.Fal
     out = []
     parts = []
     if untranslated:
-        parts.append(f"{untranslated} untranslated")
+        parts.append(f"{untranslated} string{'s' if untranslated > 1 else ''} untranslated")
     if fuzzy:
-        parts.append(f"{fuzzy} fuzzy")
+        parts.append(f"{fuzzy} fuzzy" + ("" if untranslated else f" string{'s' if fuzzy > 1 else ''}"))
     if parts:
-        out.append(Diagnostic("warning", f"{lang}: {report_id}: {', '.join(parts)} string"
-                              f"{'s' if untranslated + fuzzy > 1 else ''} — English used", code="fallback"))
+        out.append(Diagnostic("warning", f"{lang}: {report_id}: {', '.join(parts)} — English used", code="fallback"))
     if draft:
         out.append(Diagnostic("warning", f"{lang}: {report_id}: {draft} fuzzy translation"
                               f"{'s' if draft > 1 else ''} shown marked as draft", code="draft"))
@@ -204,8 +203,10 @@ def _below_threshold(translators: dict[str, catalogs.Translator], reports: list[
                      min_complete: float) -> list[Diagnostic]:
     """One error per language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
     out = []
+    layout = [model.Text(english, f"layout:{key}", Location("")) for key, english, _ in localize.layout_entries()]
     for lang, tr in translators.items():
-        done, total = catalogs.completeness(tr, (t for r in reports for t in r.texts()))
+        # the same count as `reportgen status`: the sources' texts and the layout labels
+        done, total = catalogs.completeness(tr, [t for r in reports for t in r.texts()] + layout)
         pct = 100.0 * done / total if total else 100.0
         if pct < min_complete:
             out.append(Diagnostic("error", f"{lang}: {pct:.0f}% translated ({done} of {total} texts), below "

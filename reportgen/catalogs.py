@@ -223,7 +223,7 @@ def scan_po(text: str) -> tuple[list[ScannedEntry], list[tuple[int, str]]]:
     header = active[0] if active and active[0].msgid == "" and active[0].context is None else None
     nplurals = 0
     if header is None:
-        problems.append((1, 'missing header entry (msgid "" with Content-Type and Plural-Forms) at the top of the file'))
+        problems.append((active[0].line if active else 1, 'missing header entry (msgid "" with Content-Type and Plural-Forms) at the top of the file'))
     else:
         fields = _header_fields(header.msgstr.get(0, ""))
         ctype = fields.get("content-type", "")
