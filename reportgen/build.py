@@ -90,11 +90,12 @@ def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> li
         return known
     bad = [lang for lang in requested if lang not in known]
     if bad:
-        raise InputError(
-            f"unknown language {bad[0]!r}; choose from {', '.join(known)}"
-            + (" (a new language needs a catalog: run 'reportgen update --lang "
-               f"{bad[0]}')" if localize.is_known_language(bad[0]) else "")
-        )
+        hint = ""
+        if bad[0] in available:
+            hint = f" (it has a catalog: add {bad[0]!r} to 'languages' in the project config)"
+        elif localize.is_known_language(bad[0]):
+            hint = f" (a new language needs a catalog: run 'reportgen update --lang {bad[0]}')"
+        raise InputError(f"unknown language {bad[0]!r}; choose from {', '.join(known)}{hint}")
     return list(dict.fromkeys(requested))
 
 

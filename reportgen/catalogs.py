@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from babel.core import UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 
@@ -70,12 +71,14 @@ def read_catalog(path: Path, base: Path | None = None, lang: str | None = None) 
         raise InputError([Diagnostic("error", f"invalid PO file: {exc}", Location(shown, 1))]) from None
     # Babel drops the previous msgid of fuzzy entries ("#| msgid"): put it back, so that a
     # read-write round trip keeps what the translator needs to see
+    # (Babel keeps the "#|" lines as translator comments "| msgid ...": drop those)
     previous = {(e.context, e.msgid): e.previous_id for e in entries if e.previous_id is not None}
-    if previous:
-        for msg in list(catalog) + list(catalog.obsolete.values()):
-            prev = previous.get((msg.context, _singular(msg.id)))
-            if prev is not None:
-                msg.previous_id = prev
+    for msg in list(catalog) + list(catalog.obsolete.values()):
+        if msg.user_comments:
+            msg.user_comments = [c for c in msg.user_comments if not c.startswith("|")]
+        prev = previous.get((msg.context, _singular(msg.id)))
+        if prev is not None:
+            msg.previous_id = prev
     return catalog
 
 
@@ -609,7 +612,7 @@ def catalog_info(catalog: Catalog, shown: str, lang: str, ignore: Iterable[str] 
     """What the checks need from the header: the plural count it says and the one CLDR says."""
     try:
         expected = plural_forms(lang)[0]
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):
         expected = None
     header = re.search(r"nplurals\s*=\s*(\d+)", catalog.plural_forms or "")
     return checks.CatalogInfo(shown, lang, int(header.group(1)) if header else catalog.num_plurals,
