@@ -160,7 +160,7 @@ def _text_problems(english: str, text: str, french: bool) -> Iterable[tuple[str,
     if "  " in text and "  " not in english:
         yield "double-space", f"double space at column {text.index('  ') + 1}"
     end_en, end_tr = _ending(english), _ending(text)
-    if end_en != end_tr and not (french and end_en in ".…" and end_tr in ".…"):
+    if end_en != end_tr:
         yield "punctuation", (f"ends with {end_tr!r}, the English with {end_en!r}" if end_tr and end_en
                               else f"ends with {end_tr!r}, the English does not" if end_tr
                               else f"does not end with {end_en!r} like the English")
