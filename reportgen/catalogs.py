@@ -71,6 +71,10 @@ def read_catalog(path: Path, base: Path | None = None, lang: str | None = None) 
         raise InputError([Diagnostic("error", f"invalid PO file: {exc}", Location(shown, 1))]) from None
     # Babel drops the previous msgid of fuzzy entries ("#| msgid"): put it back, so that a
     # read-write round trip keeps what the translator needs to see
+    # Babel keeps only the header fields it knows; keep the header as written (Poedit's X-Generator,
+    # a team's own fields), so that `update` does not churn what a translator's tool wrote
+    header = next((e for e in entries if not e.obsolete and e.msgid == "" and e.context is None), None)
+    catalog._raw_header = header.msgstr.get(0, "") if header is not None else None  # type: ignore[attr-defined]
     # (Babel keeps the "#|" lines as translator comments "| msgid ...": drop those)
     previous = {(e.context, e.msgid): e.previous_id for e in entries if e.previous_id is not None}
     for msg in list(catalog) + list(catalog.obsolete.values()):
@@ -415,8 +419,31 @@ def extract_layout(labels: Iterable[tuple[str, str, str]]) -> Catalog:
 
 def dump_po(catalog: Catalog, *, omit_header: bool = False) -> bytes:
     buf = io.BytesIO()
-    write_po(buf, catalog, width=100, sort_output=False, include_previous=True, omit_header=omit_header)
-    return buf.getvalue()
+    raw = getattr(catalog, "_raw_header", None)
+    write_po(buf, catalog, width=100, sort_output=False, include_previous=True,
+             omit_header=omit_header or raw is not None)
+    if raw is None or omit_header:
+        return buf.getvalue()
+    lines = [catalog.header_comment.rstrip("\n")] if catalog.header_comment else []
+    if catalog.fuzzy:
+        lines.append("#, fuzzy")
+    lines += ['msgid ""', 'msgstr ""']
+    lines += ['"' + _escape(part) + '"' for part in raw.splitlines(keepends=True)]
+    return ("\n".join(lines) + "\n\n").encode("utf-8") + buf.getvalue().lstrip(b"\n")
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+
+
+def _with_header_field(raw: str, name: str, value: str) -> str:
+    """``raw`` (a PO header) with the field ``name`` set to ``value`` (added at the end if absent)."""
+    lines = raw.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.split(":", 1)[0].strip().lower() == name.lower():
+            lines[i] = f"{name}: {value}\n"
+            return "".join(lines)
+    return raw + ("" if not raw or raw.endswith("\n") else "\n") + f"{name}: {value}\n"
 
 
 # --------------------------------------------------------------------------- updating
@@ -482,6 +509,10 @@ def update_catalog(template: Catalog, catalog: Catalog, bundled: Catalog | None 
     out.header_comment = catalog.header_comment
     out.fuzzy = catalog.fuzzy
     out.creation_date = template.creation_date
+    raw = getattr(catalog, "_raw_header", None)
+    if raw is not None:
+        created = dict(template.mime_headers)["POT-Creation-Date"]
+        out._raw_header = _with_header_field(raw, "POT-Creation-Date", created)  # type: ignore[attr-defined]
     stats = UpdateStats()
 
     old = {(m.context, _singular(m.id)): m for m in catalog if m.id}

@@ -70,6 +70,7 @@ def match(new: Sequence[str], old: Sequence[str]) -> dict[int, int]:
             index[w].append(j)
     n = len(old)
     idf = {w: math.log((n + 1) / len(js)) + 0.01 for w, js in index.items()}
+    weight = [sum(idf[w] for w in _keys(ws)) for ws in old_words]
 
     pairs: list[tuple[float, int, int]] = []
     for i, text in enumerate(new):
@@ -77,12 +78,16 @@ def match(new: Sequence[str], old: Sequence[str]) -> dict[int, int]:
         if not ws:
             continue
         votes: dict[int, float] = defaultdict(float)
-        for w in _keys(ws):
+        for w in sorted(_keys(ws)):  # sorted: the same float sums, so the same result, every run
             for j in index.get(w, ()):
                 votes[j] += idf[w]
         if not votes:
             continue
-        best = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]
+        # weighted Jaccard: shared weight over the weight of both, so long paragraphs that contain
+        # every common word do not crowd out the short text that is the real match
+        own = sum(idf.get(w, 0.0) for w in _keys(ws))
+        ranked = ((j, v / (own + weight[j] - v)) for j, v in votes.items())
+        best = sorted(ranked, key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]
         for j, _ in best:
             score = _score(ws, old_words[j], text, old[j])
             if score:
