@@ -65,3 +65,15 @@ def test_unknown_language(project, cli):
     run = cli("status", "--lang", "de", cwd=project)
     assert (run.code, run.err_lines) == (1, ["reportgen: error: no catalog for 'de'; choose from es, fr "
                                              "(start one with 'reportgen update --lang de')"])
+
+
+def test_terminal_table(project, cli, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "120")
+    run = cli("status", "--lang", "es", cwd=project)
+    assert run.code == 0
+    assert "Translation status (fuzzy is not counted as translated)" in run.out
+    row = next(line for line in run.out.splitlines() if "summary" in line)
+    assert [cell.strip() for cell in row.strip("│ ").split("│")] == ["es", "mini-2024", "summary", "1", "1", "2", "0", "45", "25"]

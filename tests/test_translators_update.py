@@ -246,3 +246,8 @@ def test_update_api_does_not_touch_its_input():
     assert old.get("Hullo", context="a:b").string == "Bonjour"
     assert new.get("Hello", context="a:b").fuzzy and (stats.fuzzy, stats.added) == (1, 0)
     assert re.search(r'#\| msgid "Hullo"', catalogs.dump_po(new).decode())
+
+
+def test_build_with_an_unknown_language_code_is_an_input_error(project, cli):
+    run = cli("build", "--lang", "xx", cwd=project)
+    assert (run.code, run.err_lines) == (1, ["reportgen: error: unknown language 'xx'; choose from en, fr, es"])
