@@ -43,7 +43,7 @@ def texts(rng: random.Random, n: int) -> list[str]:
     out: set[str] = set()
     while len(out) < n:
         kind = rng.random()
-        length = rng.randint(1, 5) if kind < 0.3 else rng.randint(8, 25) if kind < 0.8 else rng.randint(40, 120)
+        length = rng.randint(1, 5) if kind < 0.3 else rng.randint(8, 25) if kind < 0.9 else rng.randint(40, 100)
         out.add(sentence(rng, vocab, weights, length))
     return sorted(sorted(out), key=lambda _: rng.random())
 

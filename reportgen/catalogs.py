@@ -541,7 +541,10 @@ def update_catalog(template: Catalog, catalog: Catalog, bundled: Catalog | None 
         key = (t.context, _singular(t.id))
         if key in old:
             used.add(key)
-            results.append(merged(t, old[key]))
+            m = merged(t, old[key])
+            if not m.fuzzy:
+                m.previous_id = []  # reviewed: the previous text has served its purpose
+            results.append(m)
             stats.kept += 1
         elif key in obsolete:
             results.append(merged(t, obsolete.pop(key)))
@@ -550,14 +553,22 @@ def update_catalog(template: Catalog, catalog: Catalog, bundled: Catalog | None 
             pending.append((len(results), t))
             results.append(None)
 
-    # the English of an entry changed: same context (its stable identity), other msgid
+    # the English of an entry changed: same context (its stable identity), other msgid;
+    # a new layout label: the translation reportgen ships for it
     still: list[tuple[int, Message]] = []
     for pos, t in pending:
         twins = [k for k in by_context.get(t.context or "", ()) if k not in used]
+        ready = _bundled_translation(bundled, t)
         if len(twins) == 1:
             used.add(twins[0])
             results[pos] = _as_fuzzy(t, old[twins[0]], merged)
-            stats.fuzzy += bool(results[pos].fuzzy)
+            if results[pos].fuzzy:
+                stats.fuzzy += 1
+            else:
+                stats.added += 1
+        elif ready:
+            results[pos] = _copy(t, string=ready, flags=set(t.flags) - {"fuzzy"}, previous_id=[])
+            stats.added += 1
         else:
             still.append((pos, t))
 
@@ -574,10 +585,6 @@ def update_catalog(template: Catalog, catalog: Catalog, bundled: Catalog | None 
             stats.fuzzy += 1
         else:
             string: str | tuple[str, ...] = ("",) * out.num_plurals if t.pluralizable else ""
-            if bundled is not None and (t.context or "").startswith("layout:") and not t.pluralizable:
-                ready = bundled.get(t.id, context=t.context)
-                if ready is not None and ready.string and not ready.fuzzy:
-                    string = ready.string
             results[pos] = _copy(t, string=string, flags=set(t.flags) - {"fuzzy"}, previous_id=[])
             stats.added += 1
 
@@ -592,6 +599,13 @@ def update_catalog(template: Catalog, catalog: Catalog, bundled: Catalog | None 
         if key not in taken:
             out.obsolete[_obsolete_key(m)] = m
     return out, stats
+
+
+def _bundled_translation(bundled: Catalog | None, t: Message) -> str:
+    if bundled is None or t.pluralizable or not (t.context or "").startswith("layout:"):
+        return ""
+    ready = bundled.get(t.id, context=t.context)
+    return ready.string if ready is not None and ready.string and not ready.fuzzy else ""
 
 
 def _obsolete_key(m: Message):

@@ -251,3 +251,31 @@ def test_update_api_does_not_touch_its_input():
 def test_build_with_an_unknown_language_code_is_an_input_error(project, cli):
     run = cli("build", "--lang", "xx", cwd=project)
     assert (run.code, run.err_lines) == (1, ["reportgen: error: unknown language 'xx'; choose from en, fr, es"])
+
+
+def test_a_reviewed_entry_loses_its_previous_text(project, cli):
+    edit_source(project, "before the end of the year.", "before the end of the financial year.")
+    cli("update", "--lang", "fr", cwd=project)
+    po = project / FR
+    text = po.read_text("utf-8")
+    assert "#, fuzzy\n#| msgid" in text
+    po.write_text(text.replace("#, fuzzy\n#| msgid", "#| msgid"), "utf-8")  # reviewed in an editor
+    cli("update", "--lang", "fr", cwd=project)
+    text = po.read_text("utf-8")
+    assert "#|" not in text and "#, fuzzy" not in text
+
+
+def test_layout_labels_take_the_bundled_translation_not_a_look_alike(project, cli):
+    """A label new to the catalog gets reportgen's translation, not that of a look-alike old text."""
+    po = project / ES
+    text = po.read_text("utf-8")
+    start = text.index('#. Layout label: Label in the title block, before the number of participants')
+    end = text.index("\n\n", start) + 2
+    text = text[:start] + text[end:]  # as if this version of reportgen had just added the label
+    text += '#~ msgctxt "mini-2024:old:heading"\n#~ msgid "Participant"\n#~ msgstr "Participante"\n'
+    po.write_text(text, "utf-8")
+    run = cli("update", "--lang", "es", cwd=project)
+    assert run.out.startswith("updated locales/es/LC_MESSAGES/reportgen.po: 20 kept, 1 new, 0 fuzzy, 0 obsolete")
+    m = entry(read(po), "layout:participants")
+    assert (m.string, m.fuzzy) == ("Participantes", False)
+    assert '#~ msgid "Participant"\n#~ msgstr "Participante"' in po.read_text("utf-8")
