@@ -4,8 +4,9 @@
 
 Both merges start from the same parsed catalogs and are timed without parsing or writing.
 The texts carry no msgctxt, so every edited text must be found by fuzzy matching (the hard case);
-reportgen's usual case, stable msgctxt ids, is timed as well. Prints the times, the ratio, and how
-many edited texts each tool paired with their own old translation (and how many wrongly).
+reportgen's usual case, stable msgctxt ids, is timed as well. Prints the times, the ratio, how
+many edited texts each tool paired with their own old translation, and how many texts got a wrong one
+(an unrelated new text must get none).
 """
 
 from __future__ import annotations
@@ -63,15 +64,20 @@ def edit(rng: random.Random, text: str) -> str:
 
 
 def build(n: int, share: float, contexts: bool, seed: int = 7):
+    """Old catalog: ``n`` translated texts. Template: the same with ``share`` of them edited by one
+    word, and ``share / 2`` replaced by new, unrelated texts (which must get no translation)."""
     rng = random.Random(seed)
-    english = texts(rng, n)
-    edited = set(rng.sample(range(n), int(n * share)))
+    english = texts(rng, n + n)
+    english, fresh = english[:n], english[n:]
+    chosen = rng.sample(range(n), int(n * share * 1.5))
+    edited, replaced = set(chosen[: int(n * share)]), set(chosen[int(n * share):])
     old = catalogs.new_catalog(locale="fr")
     template = catalogs.new_catalog()
     for i, text in enumerate(english):
         ctx = f"doc:s{i // 20}:p{i}" if contexts else None
         old.add(text, f"FR {i}: {text[::-1]}", context=ctx)
-        template.add(edit(rng, text) if i in edited else text, context=ctx)
+        new = edit(rng, text) if i in edited else fresh[i] if i in replaced else text
+        template.add(new, context=f"doc:new{i}" if contexts and i in replaced else ctx)
     return old, template, edited, english
 
 
@@ -104,15 +110,16 @@ def main() -> None:
     args = ap.parse_args()
 
     old, template, edited, english = build(args.entries, args.edited, contexts=False)
-    print(f"{args.entries} entries, {len(edited)} edited by one word, no msgctxt (all found by fuzzy matching)")
+    print(f"{args.entries} entries, {len(edited)} edited by one word, {len(edited) // 2} replaced by unrelated texts, "
+          "no msgctxt (all found by fuzzy matching)")
     ours_s, (ours, stats) = timed(lambda: catalogs.update_catalog(template, old))
     right, wrong = score(ours, edited, english, template)
-    print(f"  reportgen update_catalog: {ours_s:8.3f} s   {right}/{len(edited)} edited texts matched, {wrong} wrong")
+    print(f"  reportgen update_catalog: {ours_s:8.3f} s   {right}/{len(edited)} edited texts matched, {wrong} wrong translations")
     if not args.skip_babel:
         theirs = copy.deepcopy(old)
         babel_s, _ = timed(lambda: theirs.update(template, no_fuzzy_matching=False))
         right_b, wrong_b = score(theirs, edited, english, template)
-        print(f"  Babel Catalog.update:     {babel_s:8.3f} s   {right_b}/{len(edited)} edited texts matched, {wrong_b} wrong")
+        print(f"  Babel Catalog.update:     {babel_s:8.3f} s   {right_b}/{len(edited)} edited texts matched, {wrong_b} wrong translations")
         print(f"  ratio: reportgen is {babel_s / ours_s:.0f}x faster")
 
     old, template, edited, english = build(args.entries, args.edited, contexts=True)

@@ -661,7 +661,7 @@ def catalog_info(catalog: Catalog, shown: str, lang: str, ignore: Iterable[str] 
         expected = None
     header = re.search(r"nplurals\s*=\s*(\d+)", catalog.plural_forms or "")
     return checks.CatalogInfo(shown, lang, int(header.group(1)) if header else catalog.num_plurals,
-                              expected, 1, frozenset(ignore))
+                              expected, 1, frozenset(ignore), header_fuzzy=catalog.fuzzy)
 
 
 def is_translated(catalog: Catalog | None, msgid: str, context: str | None) -> str:

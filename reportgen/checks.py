@@ -86,6 +86,7 @@ class CatalogInfo:
     expected_nplurals: int | None = None  # from CLDR, None when unknown
     header_line: int = 1
     ignore: frozenset[str] = field(default_factory=frozenset)
+    header_fuzzy: bool = False
 
 
 def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
@@ -99,6 +100,9 @@ def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
     if info.expected_nplurals and info.nplurals and info.nplurals != info.expected_nplurals:
         report("plural-header", f"Plural-Forms says nplurals={info.nplurals}, CLDR has "
                                 f"{info.expected_nplurals} plural forms for {info.lang!r}", info.header_line)
+    if info.header_fuzzy:
+        report("fuzzy", "the header is marked fuzzy: gettext tools (msgfmt, Weblate) then ignore the whole "
+                        "catalog; remove '#, fuzzy' above msgid \"\"", info.header_line)
     french = info.lang.split("_")[0].split("-")[0] == "fr"
     for e in entries:
         if not e.msgid:

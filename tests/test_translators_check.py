@@ -145,3 +145,12 @@ def test_plural_checks():
     found = checks.check(wrong_header, [])
     assert [str(d) for d in found] == ["x.po:1: warning: [plural-header] Plural-Forms says nplurals=3, CLDR has 2 "
                                        "plural forms for 'fr'"]
+
+
+def test_fuzzy_header(tmp_path, cli):
+    root = copy_project("translators", tmp_path / "p")
+    po = root / FR
+    po.write_text("#, fuzzy\n" + po.read_text("utf-8"), "utf-8")
+    run = cli("check", "--lang", "fr", cwd=root)
+    assert run.err_lines == [f"{FR}:1: warning: [fuzzy] the header is marked fuzzy: gettext tools (msgfmt, Weblate) "
+                             "then ignore the whole catalog; remove '#, fuzzy' above msgid \"\""]
