@@ -49,6 +49,11 @@ def read_catalog(path: Path, base: Path | None = None, lang: str | None = None) 
         raise InputError([Diagnostic("error", "no such catalog", Location(shown))]) from None
     except OSError as exc:
         raise InputError([Diagnostic("error", f"cannot read catalog: {exc.strerror}", Location(shown))]) from None
+    return parse_catalog(data, shown, path.stem)
+
+
+def parse_catalog(data: bytes, shown: str, domain: str = DOMAIN) -> Catalog:
+    """Parse the bytes of a PO file strictly (``shown`` is its path in messages)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -60,7 +65,7 @@ def read_catalog(path: Path, base: Path | None = None, lang: str | None = None) 
     if problems:
         raise InputError([Diagnostic("error", msg, Location(shown, line)) for line, msg in problems])
     try:
-        catalog = read_po(io.BytesIO(data), locale=None, domain=path.stem, abort_invalid=True, charset="utf-8")
+        catalog = read_po(io.BytesIO(data), locale=None, domain=domain, abort_invalid=True, charset="utf-8")
     except PoFileError as exc:
         line = getattr(exc, "lineno", 0) or 0
         message = str(exc)
