@@ -201,17 +201,17 @@ def _summarize_fallbacks(lang: str, report_id: str, fallbacks: list[localize.Fal
 
 
 def _below_threshold(translators: dict[str, catalogs.Translator], reports: list[model.Report],
-                     min_complete: float) -> list[Diagnostic]:
-    """One error per language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
-    out = []
+                     min_complete: float) -> dict[str, Diagnostic]:
+    """An error for each language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
+    out = {}
     layout = [model.Text(english, f"layout:{key}", Location("")) for key, english, _ in localize.layout_entries()]
     for lang, tr in translators.items():
         # the same count as `reportgen status`: the sources' texts and the layout labels
         done, total = catalogs.completeness(tr, [t for r in reports for t in r.texts()] + layout)
         pct = 100.0 * done / total if total else 100.0
         if pct < min_complete:
-            out.append(Diagnostic("error", f"{lang}: {pct:.0f}% translated ({done} of {total} texts), below "
-                                  f"--min-complete {min_complete:g}%: not rendered", code="min-complete"))
+            out[lang] = Diagnostic("error", f"{lang}: {pct:.0f}% translated ({done} of {total} texts), below "
+                                   f"--min-complete {min_complete:g}%: not rendered", code="min-complete")
     return out
 
 
@@ -240,8 +240,9 @@ def build_project(
     # localize everything first: catalog problems stop the build before any file is written
     result = BuildResult()
     if min_complete is not None:
-        result.skipped = _below_threshold(translators, [r for _, r in reports], min_complete)
-        languages = [lang for lang in languages if not any(d.message.startswith(f"{lang}: ") for d in result.skipped)]
+        below = _below_threshold(translators, [r for _, r in reports], min_complete)
+        result.skipped = list(below.values())
+        languages = [lang for lang in languages if lang not in below]
     problems = Diagnostics()
     planned: list[tuple[Job, model.LocalizedReport]] = []
     for path, report in reports:

@@ -126,7 +126,7 @@ def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
                 continue
             for code, message in _text_problems(english, text, french):
                 found(code, f"{_name(e)}: {message}")
-        if e.msgid_plural is None and e.msgstr[0] == e.msgid and re.search(r"[A-Za-z]{2}", e.msgid):
+        if e.msgid_plural is None and e.msgstr[0] == e.msgid and re.search(r"[A-Za-z]{2}", _BRACES.sub("", e.msgid)):
             found("unchanged", f"{_name(e)}: the translation is the English text (if that is right, "
                                "add the flag 'ignore-unchanged' or the comment 'reportgen: ignore unchanged')")
     return out

@@ -168,6 +168,9 @@ def _cmd_update(args: argparse.Namespace) -> int:
     from .workflow import update
 
     pot, results = update(load_project(args.project), args.lang)
+    if not results and not args.quiet:
+        print(f"no catalogs to update (the template is {_shown(pot)}); start a language with "
+              "'reportgen update --lang de'")
     if not args.quiet:
         for r in results:
             s = r.stats

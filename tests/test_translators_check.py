@@ -119,6 +119,7 @@ def codes(info, msgid, msgstr, **kw):
     ("“Convention”", "«\u00a0Convention\u00a0»", []),
     ("Date", "Date", ["unchanged"]),
     ("42", "42", []),  # nothing to translate
+    ("{time_range} ({timezone})", "{time_range} ({timezone})", []),  # only placeholders
     ("Date", "", ["untranslated"]),
 ])
 def test_french_checks(msgid, msgstr, found):
