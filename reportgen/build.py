@@ -84,6 +84,8 @@ class BuildResult:
     results: list[JobResult] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+    #: languages not rendered because of --min-complete (each an error diagnostic)
+    skipped: list[Diagnostic] = field(default_factory=list)
 
     @property
     def built(self) -> list[JobResult]:
@@ -113,7 +115,8 @@ def catalog_languages(settings: Settings) -> list[str]:
 
 
 def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> list[str]:
-    known = [settings.source_language] + [x for x in catalog_languages(settings) if x != settings.source_language]
+    available = catalog_languages(settings)
+    known = [settings.source_language] + [x for x in available if x != settings.source_language]
     if settings.languages:
         known = list(dict.fromkeys(settings.languages))
     if not requested:
@@ -122,11 +125,12 @@ def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> li
     if bad:
         from .localize import is_known_language
 
-        raise InputError(
-            f"unknown language {bad[0]!r}; choose from {', '.join(known)}"
-            + (" (a new language needs a catalog: run 'reportgen update --lang "
-               f"{bad[0]}')" if is_known_language(bad[0]) else "")
-        )
+        hint = ""
+        if bad[0] in available:
+            hint = f" (it has a catalog: add {bad[0]!r} to 'languages' in the project config)"
+        elif is_known_language(bad[0]):
+            hint = f" (a new language needs a catalog: run 'reportgen update --lang {bad[0]}')"
+        raise InputError(f"unknown language {bad[0]!r}; choose from {', '.join(known)}{hint}")
     return list(dict.fromkeys(requested))
 
 
@@ -326,12 +330,11 @@ def _summarize_fallbacks(lang: str, report_id: str, fallbacks: list[localize.Fal
     out = []
     parts = []
     if untranslated:
-        parts.append(f"{untranslated} untranslated")
+        parts.append(f"{untranslated} string{'s' if untranslated > 1 else ''} untranslated")
     if fuzzy:
-        parts.append(f"{fuzzy} fuzzy")
+        parts.append(f"{fuzzy} fuzzy" + ("" if untranslated else f" string{'s' if fuzzy > 1 else ''}"))
     if parts:
-        out.append(Diagnostic("warning", f"{lang}: {report_id}: {', '.join(parts)} string"
-                              f"{'s' if untranslated + fuzzy > 1 else ''} — English used", code="fallback"))
+        out.append(Diagnostic("warning", f"{lang}: {report_id}: {', '.join(parts)} — English used", code="fallback"))
     if draft:
         out.append(Diagnostic("warning", f"{lang}: {report_id}: {draft} fuzzy translation"
                               f"{'s' if draft > 1 else ''} shown marked as draft", code="draft"))
@@ -393,6 +396,7 @@ def build_project(
     force: bool = False,
     jobs: int = 1,
     docx_template: Path | None = None,
+    min_complete: float | None = None,
     executor: "cf.Executor | None" = None,
     on_result: Callable[[JobResult, int, int], None] | None = None,
 ) -> BuildResult:
@@ -409,6 +413,12 @@ def build_project(
     out_root = (out_dir if out_dir is not None else settings.output_path).resolve()
     state = _State(out_root)
     docx_template = check_docx_template(docx_template, fmts)
+    skipped: list[Diagnostic] = []
+    if min_complete is not None:  # needs every source and catalog, up to date or not
+        below = _below_threshold(load_translators(settings, languages, draft),
+                                 [r for _, r in load_reports(settings, paths)], min_complete)
+        skipped = list(below.values())
+        languages = [lang for lang in languages if lang not in below]
 
     # 1. plan and fingerprint
     common = _digest(_code_signature(), _settings_signature(settings, draft),
@@ -424,7 +434,7 @@ def build_project(
                 out = out_root / source_id / f"{source_id}.{lang}.{fmt}"
                 planned.append(Job(path, source_id, lang, fmt, out, _digest(common, src, lang_sig[lang], fmt)))
 
-    result = BuildResult()
+    result = BuildResult(skipped=skipped)
     total = len(planned)
     todo: list[Job] = []
     for job in planned:
@@ -526,6 +536,23 @@ def _attempt(fn, *args):  # type: ignore[no-untyped-def]
         return exc
 
 
+def _below_threshold(translators: dict[str, catalogs.Translator], reports: list[model.Report],
+                     min_complete: float) -> dict[str, Diagnostic]:
+    """An error for each language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
+    from . import catalogs, localize
+
+    out = {}
+    layout = [model.Text(english, f"layout:{key}", Location("")) for key, english, _ in localize.layout_entries()]
+    for lang, tr in translators.items():
+        # the same count as `reportgen status`: the sources' texts and the layout labels
+        done, total = catalogs.completeness(tr, [t for r in reports for t in r.texts()] + layout)
+        pct = 100.0 * done / total if total else 100.0
+        if pct < min_complete:
+            out[lang] = Diagnostic("error", f"{lang}: {pct:.0f}% translated ({done} of {total} texts), below "
+                                   f"--min-complete {min_complete:g}%: not rendered", code="min-complete")
+    return out
+
+
 def _peek_id(path: Path, data: bytes) -> str:
     """The source id without parsing YAML: a top-level ``id:`` line, else the file name.
 
@@ -579,11 +606,11 @@ def check_docx_template(path: Path | None, formats: Sequence[str]) -> Path | Non
 
 def extract_template(project: Project, output: Path | None = None) -> tuple[Path, int, bool]:
     """Write the POT of every source; return (path, number of strings, whether the file changed)."""
-    from . import catalogs
+    from . import catalogs, localize
 
     settings = project.settings
     reports = [r for _, r in load_reports(settings, resolve_sources(settings, None))]
-    template = catalogs.extract(reports)
+    template = catalogs.extract(reports, localize.layout_entries())
     data = catalogs.dump_po(template)
     path = output or settings.locales_path / f"{catalogs.DOMAIN}.pot"
     changed = not path.exists() or path.read_bytes() != data

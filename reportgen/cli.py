@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="documents rendered at once, in separate processes (default: the number of CPUs)")
     b.add_argument("--force", action="store_true",
                    help="rebuild every document, even those whose inputs have not changed")
+    b.add_argument("--min-complete", type=float, metavar="PCT",
+                   help="skip (and exit 1 for) a language with less than PCT %% of its texts translated")
     b.add_argument("-v", "--verbose", action="store_true", help="list every string shown in English")
     b.add_argument("--docx-template", type=Path, metavar="FILE.docx",
                    help="use the styles, theme, page setup and header of this DOCX (like pandoc's reference document)")
@@ -111,7 +113,32 @@ def _parser() -> argparse.ArgumentParser:
                        "A file is looked for at its path relative to the manifest, then beside it. "
                        "Exit status 1 with one line per mismatch.")
     v.add_argument("manifest", type=Path, metavar="MANIFEST", help="manifest.csv or manifest.json")
+    _translator_commands(sub, common)
     return p
+
+
+def _translator_commands(sub, common) -> None:
+    u = sub.add_parser(
+        "update", help="merge the sources' texts into the catalogs (new language: --lang de)", parents=[common],
+        description="Refresh locales/reportgen.pot and merge it into each catalog: new texts are added empty, "
+        "changed English becomes fuzzy with the previous text kept (#| msgid), removed texts are kept as "
+        "obsolete (#~). Translations and translator comments are never lost; a second run changes nothing. "
+        "A language without a catalog gets a new one.")
+    u.add_argument("--lang", type=_csv, action="extend", metavar="LANGS",
+                   help="comma-separated languages (default: every catalog and every configured language)")
+    st = sub.add_parser("status", help="how much of each language is translated", parents=[common],
+                        description="Per language and per source/section: translated, fuzzy, untranslated and "
+                        "obsolete texts, English words and percent translated (fuzzy is not translated).")
+    st.add_argument("--lang", type=_csv, action="extend", metavar="LANGS", help="comma-separated languages")
+    st.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of a table")
+    c = sub.add_parser("check", help="check translations for broken placeholders, markup and typography",
+                       parents=[common],
+                       description="Offline checks of every catalog, each finding as 'path:line: error|warning: "
+                       "[code] message'. Silence codes with [check] ignore = [...] in the config, or for one entry "
+                       "with the flag 'ignore-<code>' or a translator comment 'reportgen: ignore <code>'. "
+                       "See docs/translators.md.")
+    c.add_argument("--lang", type=_csv, action="extend", metavar="LANGS", help="comma-separated languages")
+    c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
 
 
 class _Printer(logging.Handler):
@@ -158,14 +185,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
     result = build_project(project, args.sources, args.lang, args.formats, args.out,
                            draft=args.draft, strict=args.strict, force=args.force,
                            jobs=args.jobs or default_jobs(), docx_template=args.docx_template,
+                           min_complete=args.min_complete,
                            on_result=on_result)
     progress.close()
+    for w in result.skipped:
+        print(f"reportgen: {w}", file=sys.stderr)
     for w in result.warnings:
         if w.code == "fallback-detail" and not args.verbose:
             continue
         print(w, file=sys.stderr)
     if args.quiet:
-        return 0
+        return 1 if result.skipped else 0
     built, fresh = result.built, result.up_to_date
     if built and tty:
         rows = [(_shown(r.path), "" if r.pages is None else str(r.pages), _size(r.size), f"{r.seconds * 1000:.0f} ms")
@@ -176,7 +206,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     else:
         note = f", {len(fresh)} up to date" if fresh else ""
         print(f"{len(built)} document{'s' if len(built) != 1 else ''} built{note} in {result.seconds:.2f} s")
-    return 0
+    return 1 if result.skipped else 0
 
 
 def _print_result(r, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
@@ -274,6 +304,62 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 1 if r.mismatches else 0
 
 
+def _cmd_update(args: argparse.Namespace) -> int:
+    from .build import load_project
+    from .workflow import update
+
+    pot, results = update(load_project(args.project), args.lang)
+    if not results and not args.quiet:
+        print(f"no catalogs to update (the template is {_shown(pot)}); start a language with "
+              "'reportgen update --lang de'")
+    if not args.quiet:
+        for r in results:
+            s = r.stats
+            what = "created" if r.created else "updated" if r.changed else "unchanged:"
+            print(f"{what} {_shown(r.path)}: {s.kept} kept, {s.added} new, {s.fuzzy} fuzzy, {s.obsolete} obsolete")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    import json
+
+    from .build import load_project
+    from .workflow import status, status_json
+
+    result = status(load_project(args.project), args.lang)
+    if args.json:
+        print(json.dumps(status_json(result), indent=2, ensure_ascii=False))
+        return 0
+    head = ("language", "source", "section", "translated", "fuzzy", "untransl.", "obsolete", "words", "%")
+    rows = []
+    for st in result:
+        for (src, sec), c in st.groups.items():
+            rows.append((st.lang, src, sec, c))
+        rows.append((st.lang, "all", "", st.total))
+    cells = [[lang, src, sec, str(c.translated), str(c.fuzzy), str(c.untranslated), str(c.obsolete),
+              str(c.words), f"{c.percent:.0f}"] for lang, src, sec, c in rows]
+    if sys.stdout.isatty():
+        print("Translation status (fuzzy is not counted as translated)\n")
+    widths = [max(len(x) for x in col) for col in zip(head, *cells)]
+    for line in [head, *cells]:
+        print("  ".join(x.ljust(w) if i < 3 else x.rjust(w) for i, (x, w) in enumerate(zip(line, widths))).rstrip())
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .build import load_project
+    from .workflow import check
+
+    findings = check(load_project(args.project), args.lang)
+    for d in findings:
+        print(d, file=sys.stderr)
+    errors = sum(d.severity == "error" for d in findings)
+    warnings = len(findings) - errors
+    if not args.quiet:
+        print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+    return 1 if errors or (args.strict and warnings) else 0
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -285,4 +371,5 @@ def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} B"
 
 
-COMMANDS = {"build": _cmd_build, "extract": _cmd_extract, "distribute": _cmd_distribute, "verify": _cmd_verify}
+COMMANDS = {"build": _cmd_build, "extract": _cmd_extract, "update": _cmd_update, "status": _cmd_status,
+            "check": _cmd_check, "distribute": _cmd_distribute, "verify": _cmd_verify}

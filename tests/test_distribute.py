@@ -198,8 +198,10 @@ def test_dry_run_writes_manifest_and_outbox(project, cli):
 
 def test_project_catalog_overrides_the_mail_labels(project, cli):
     po = project / "locales" / "es" / "LC_MESSAGES" / "reportgen.po"
-    po.write_text(po.read_text("utf-8") + '\nmsgctxt "layout:mail-closing"\nmsgid "Kind regards,"\n'
-                  'msgstr "Un saludo cordial del equipo,"\n', "utf-8")
+    text = po.read_text("utf-8")
+    entry = 'msgctxt "layout:mail-closing"\nmsgid "Kind regards,"\nmsgstr "Saludos cordiales,"'
+    assert entry in text  # the project catalog carries the layout labels; a translator edits one
+    po.write_text(text.replace(entry, entry.replace("Saludos cordiales,", "Un saludo cordial del equipo,")), "utf-8")
     assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
     text = body(parse((dist_dir(project) / "outbox" / "002.es.eml").read_bytes()))
     assert text.startswith("Estimado/a José Martínez:\n\nLe enviamos adjunto «Consulta regional para las Américas»")

@@ -73,7 +73,7 @@ def test_fallback_warnings_repeat_when_up_to_date(default_project, cli):
     entry = text[start:end]
     po.write_text(text.replace(entry, entry.split("msgstr")[0] + 'msgstr ""'), "utf-8")
     first = cli("build", "-j", "1", cwd=default_project)
-    warning = "warning: [fallback] es: africa-2024: 1 untranslated string — English used"
+    warning = "warning: [fallback] es: africa-2024: 1 string untranslated — English used"
     assert warning in first.err_lines
     again = cli("build", cwd=default_project)
     assert warning in again.err_lines

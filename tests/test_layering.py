@@ -24,7 +24,10 @@ LAYERS = {
     "errors": set(),
     "config": set(),
     "sources": set(),
-    "catalogs": set(),
+    "catalogs": {"checks", "fuzzy"},
+    "checks": set(),
+    "fuzzy": set(),
+    "workflow": {"build", "catalogs", "checks", "localize"},
     "localize": {"catalogs"},
     "render": set(),
     "render.pdf": {"render"},
@@ -33,6 +36,8 @@ LAYERS = {
     "distribute": {"build", "catalogs", "config", "localize", "participants"},
 }
 STDLIB_ONLY = {"model", "errors"}
+#: modules that must not import any third-party library (the checks and the matcher see plain data)
+NO_THIRD_PARTY = {"model", "errors", "checks", "fuzzy"}
 
 
 def modules():
@@ -107,3 +112,16 @@ def test_layering_test_can_fail():
         assert ("reportlab", False) in found
         assert ("reportgen.build", True) in found
         assert ("reportgen.render", True) in found
+
+
+def test_checks_and_matcher_use_the_standard_library_only():
+    import sys
+
+    bad = []
+    for name, path in modules():
+        if name not in NO_THIRD_PARTY:
+            continue
+        for mod, internal in imports_of(path, name):
+            if not internal and mod.split(".")[0] not in sys.stdlib_module_names and mod != "__future__":
+                bad.append(f"{name} imports {mod}")
+    assert bad == []

@@ -43,7 +43,7 @@ def test_complete_and_faithful(path):
         assert not m.fuzzy, f"{m.context}: fuzzy"
         assert m.context and m.auto_comments, f"{m.context}: needs msgctxt and a note for translators"
         assert sorted(model.placeholders_in(m.id)) == sorted(model.placeholders_in(m.string)), m.context
-        if "layout" not in path.name:
+        if not m.context.startswith("layout:"):
             assert m.locations, f"{m.context}: needs a #: reference"
 
 
@@ -53,8 +53,22 @@ def test_project_catalogs_match_the_sources(tmp_path):
     extract_template(load_project(REPO), pot)
     with pot.open("rb") as f:
         wanted = {(m.context, m.id) for m in read_po(f) if m.id}
-    assert len(wanted) == 31
+    assert len(wanted) == 31 + 21  # the source texts and the layout labels
     for path in REPO.glob("locales/*/LC_MESSAGES/reportgen.po"):
         with path.open("rb") as f:
-            have = {(m.context, m.id) for m in read_po(f) if m.id}
-        assert wanted <= have, f"{path}: missing {sorted(wanted - have)[:3]}"
+            catalog = read_po(f)
+            have = {(m.context, m.id) for m in catalog if m.id}
+        assert wanted == have, f"{path}: missing {sorted(wanted - have)[:3]}, extra {sorted(have - wanted)[:3]}"
+        assert not catalog.obsolete
+
+
+def test_shipped_files_are_what_extract_and_update_write(tmp_path, cli, monkeypatch):
+    """The committed POT and catalogs are exactly what `reportgen extract` / `update` produce."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")  # the committed files use the fixed default date
+    shutil.copytree(REPO / "sources", tmp_path / "sources")
+    shutil.copytree(REPO / "locales", tmp_path / "locales")
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    assert cli("update", cwd=tmp_path).code == 0
+    for path in sorted((REPO / "locales").rglob("*.po*")):
+        rel = path.relative_to(REPO)
+        assert (tmp_path / rel).read_bytes() == path.read_bytes(), rel

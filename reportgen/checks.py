@@ -1,0 +1,204 @@
+"""Offline quality checks of translations (``reportgen check``). Standard library only.
+
+The checks see plain :class:`Entry` values (made by :func:`reportgen.catalogs.entries`), never a
+PO library object, and return :class:`~reportgen.errors.Diagnostic` values with ``path:line``.
+
+Codes (silence them in the config with ``[check] ignore = ["code", ...]``, or for one entry with a
+flag ``#, ignore-<code>`` or a translator comment ``# reportgen: ignore <code>``):
+
+=================  ========  ==========================================================
+code               severity  finds
+=================  ========  ==========================================================
+placeholders       error     a ``{name}`` placeholder dropped, added or renamed
+markup             error     tags (``<b>``, ``</i>``, ``<br/>``) that differ from the English
+plural-forms       error     an entry with another number of forms than the header says
+plural-header      warning   the header's ``nplurals`` differs from CLDR's for the language
+whitespace         warning   leading or trailing whitespace that differs from the English
+double-space       warning   two spaces in a row that the English does not have
+punctuation        warning   the ending punctuation (. : ? ! …) differs from the English
+fr-spacing         warning   French: no no-break space before : ; ! ? or inside « »
+untranslated       warning   no translation
+fuzzy              warning   a translation that still needs review (fuzzy)
+unchanged          warning   the translation is the English text (mark intentional ones
+                             with ``#, ignore-unchanged`` or ``# reportgen: ignore unchanged``)
+outdated           warning   texts of the sources missing from the catalog (run update)
+=================  ========  ==========================================================
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .errors import Diagnostic, Location
+
+CODES = {
+    "placeholders": "error", "markup": "error", "plural-forms": "error", "plural-header": "warning",
+    "whitespace": "warning", "double-space": "warning", "punctuation": "warning", "fr-spacing": "warning",
+    "untranslated": "warning", "fuzzy": "warning", "unchanged": "warning", "outdated": "warning",
+}
+#: flag aliases other tools use (Weblate's ``ignore-same``)
+_ALIASES = {"same": "unchanged"}
+
+_BRACES = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_IGNORE_COMMENT = re.compile(r"reportgen:\s*ignore\s+([\w ,-]+)", re.IGNORECASE)
+_NBSP = "\u00a0\u202f"
+_ENDINGS = {".": ".", ":": ":", "?": "?", "!": "!", "…": "…", ";": ";"}
+_CLOSERS = "\"'»”’)]"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalog entry as the checks see it."""
+
+    msgid: str
+    msgstr: tuple[str, ...]  # one item, or one per plural form
+    context: str | None = None
+    line: int = 0
+    msgid_plural: str | None = None
+    flags: frozenset[str] = frozenset()
+    comments: tuple[str, ...] = ()  # translator comments
+
+    @property
+    def fuzzy(self) -> bool:
+        return "fuzzy" in self.flags
+
+    @property
+    def translated(self) -> bool:
+        return any(self.msgstr)
+
+    def ignored(self) -> set[str]:
+        out = {f[len("ignore-"):] for f in self.flags if f.startswith("ignore-")}
+        for c in self.comments:
+            for m in _IGNORE_COMMENT.finditer(c):
+                out.update(w for w in re.split(r"[\s,]+", m.group(1)) if w)
+        return {_ALIASES.get(code, code) for code in out}
+
+
+@dataclass
+class CatalogInfo:
+    path: str  # as shown
+    lang: str
+    nplurals: int  # from the header
+    expected_nplurals: int | None = None  # from CLDR, None when unknown
+    header_line: int = 1
+    ignore: frozenset[str] = field(default_factory=frozenset)
+    header_fuzzy: bool = False
+
+
+def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
+    """Every finding of every check on ``entries``, in file order, minus the ignored codes."""
+    out: list[Diagnostic] = []
+
+    def report(code: str, message: str, line: int) -> None:
+        if code not in info.ignore:
+            out.append(Diagnostic(CODES[code], message, Location(info.path, line), code))
+
+    if info.expected_nplurals and info.nplurals and info.nplurals != info.expected_nplurals:
+        report("plural-header", f"Plural-Forms says nplurals={info.nplurals}, CLDR has "
+                                f"{info.expected_nplurals} plural forms for {info.lang!r}", info.header_line)
+    if info.header_fuzzy:
+        report("fuzzy", "the header is marked fuzzy: gettext tools (msgfmt, Weblate) then ignore the whole "
+                        "catalog; remove '#, fuzzy' above msgid \"\"", info.header_line)
+    french = info.lang.split("_")[0].split("-")[0] == "fr"
+    for e in entries:
+        if not e.msgid:
+            continue
+        skip = e.ignored()
+
+        def found(code: str, message: str) -> None:
+            if code not in skip:
+                report(code, message, e.line)
+
+        if not e.translated:
+            found("untranslated", f"{_name(e)} is not translated")
+            continue
+        if e.fuzzy:
+            found("fuzzy", f"{_name(e)} is fuzzy: review the translation, then remove the fuzzy mark")
+        if e.msgid_plural is not None and len(e.msgstr) != info.nplurals:
+            found("plural-forms", f"{_name(e)} has {len(e.msgstr)} plural forms, the header says nplurals={info.nplurals}")
+        sources = [e.msgid] if e.msgid_plural is None else [e.msgid] + [e.msgid_plural] * (len(e.msgstr) - 1)
+        for english, text in zip(sources, e.msgstr):
+            if not text:
+                continue
+            for code, message in _text_problems(english, text, french):
+                found(code, f"{_name(e)}: {message}")
+        if e.msgid_plural is None and e.msgstr[0] == e.msgid and re.search(r"[A-Za-z]{2}", _BRACES.sub("", e.msgid)):
+            found("unchanged", f"{_name(e)}: the translation is the English text (if that is right, "
+                               "add the flag 'ignore-unchanged' or the comment 'reportgen: ignore unchanged')")
+    return out
+
+
+def _name(e: Entry) -> str:
+    return repr(e.context) if e.context else repr(e.msgid if len(e.msgid) <= 40 else e.msgid[:39] + "…")
+
+
+def _text_problems(english: str, text: str, french: bool) -> Iterable[tuple[str, str]]:
+    want, got = Counter(_BRACES.findall(english)), Counter(_BRACES.findall(text))
+    if want != got:
+        missing = sorted((want - got).elements())
+        extra = sorted((got - want).elements())
+        if len(missing) == 1 and len(extra) == 1:
+            yield "placeholders", f"placeholder {{{missing[0]}}} renamed to {{{extra[0]}}}"
+        else:
+            parts = []
+            if missing:
+                parts.append("drops " + ", ".join(f"{{{n}}}" for n in missing))
+            if extra:
+                parts.append("adds " + ", ".join(f"{{{n}}}" for n in extra))
+            yield "placeholders", "placeholders differ: the translation " + " and ".join(parts)
+    tags_en, tags_tr = Counter(_TAG.findall(english)), Counter(_TAG.findall(text))
+    if tags_en != tags_tr:
+        missing = sorted((tags_en - tags_tr).elements())
+        extra = sorted((tags_tr - tags_en).elements())
+        detail = "; ".join(p for p in ("missing " + " ".join(missing) if missing else "",
+                                       "extra " + " ".join(extra) if extra else "") if p)
+        yield "markup", f"markup differs from the English: {detail}"
+    for side, strip in (("leading", str.lstrip), ("trailing", str.rstrip)):
+        if (english != strip(english)) != (text != strip(text)):
+            yield "whitespace", (f"{side} whitespace differs from the English "
+                                 f"({'the translation has it' if text != strip(text) else 'the English has it'})")
+    if "  " in text and "  " not in english:
+        yield "double-space", f"double space at column {text.index('  ') + 1}"
+    end_en, end_tr = _ending(english), _ending(text)
+    if end_en != end_tr:
+        yield "punctuation", (f"ends with {end_tr!r}, the English with {end_en!r}" if end_tr and end_en
+                              else f"ends with {end_tr!r}, the English does not" if end_tr
+                              else f"does not end with {end_en!r} like the English")
+    if french:
+        yield from (("fr-spacing", m) for m in _french_spacing(text))
+
+
+def _ending(text: str) -> str:
+    t = text.rstrip(" \t\n" + _NBSP + _CLOSERS)
+    if t.endswith("..."):
+        return "…"
+    return _ENDINGS.get(t[-1:], "") if t else ""
+
+
+def _french_spacing(text: str) -> Iterable[str]:
+    """French typography: a no-break space (U+00A0, or narrow U+202F) before : ; ! ? and inside « »."""
+    plain = _BRACES.sub("x", text)
+    for i, ch in enumerate(plain):
+        before = plain[i - 1] if i else ""
+        after = plain[i + 1] if i + 1 < len(plain) else ""
+        if ch in ":;!?":
+            if before in _NBSP or not before:
+                continue
+            if ch == ":" and (after.isdigit() or after == "/"):
+                continue  # 16:00, https://
+            if before == "?" or before == "!" or before in ":;":
+                continue  # ?! and similar
+            if before == " ":
+                yield f"use a no-break space (U+00A0) before {ch!r}, not an ordinary space"
+            elif after in ("", " ", "\n") + tuple(_NBSP) + tuple(_CLOSERS):
+                yield f"add a no-break space (U+00A0) before {ch!r}"
+        elif ch == "«" and after and after not in _NBSP:
+            yield "add a no-break space (U+00A0) after '«'" if after != " " else \
+                "use a no-break space (U+00A0) after '«', not an ordinary space"
+        elif ch == "»" and before and before not in _NBSP:
+            yield "add a no-break space (U+00A0) before '»'" if before != " " else \
+                "use a no-break space (U+00A0) before '»', not an ordinary space"

@@ -1,0 +1,249 @@
+"""The translators' commands: update the catalogs, count what is translated, check the translations.
+
+``extract`` lives in :mod:`reportgen.build` (``extract_template``); this module builds on it. PO
+handling is in :mod:`reportgen.catalogs`, the quality checks in :mod:`reportgen.checks`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from . import catalogs, checks, localize, model
+from .build import Project, load_reports, resolve_sources, write_atomic
+from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
+
+
+def template_of(project: Project) -> tuple[list[model.Report], catalogs.Catalog]:
+    settings = project.settings
+    reports = [r for _, r in load_reports(settings, resolve_sources(settings, None))]
+    return reports, catalogs.extract(reports, localize.layout_entries())
+
+
+def _languages(project: Project, requested: Sequence[str] | None, *, allow_new: bool) -> list[str]:
+    settings = project.settings
+    have = catalogs.available_languages(settings.locales_path)
+    if not requested:
+        configured = [lang for lang in settings.languages if lang != settings.source_language]
+        return sorted(set(have) | (set(configured) if allow_new else set()))
+    out = []
+    for lang in dict.fromkeys(requested):
+        if lang == settings.source_language:
+            raise InputError(f"{lang!r} is the source language: its text is in the sources, it has no catalog")
+        if lang not in have:
+            if not allow_new:
+                raise InputError(f"no catalog for {lang!r}; choose from {', '.join(have) or '(none)'} "
+                                 f"(start one with 'reportgen update --lang {lang}')")
+            if not localize.is_known_language(lang):
+                raise InputError(f"unknown language code {lang!r} (expected a CLDR locale such as de, pt_BR)")
+        out.append(lang)
+    return out
+
+
+def _bundled(lang: str) -> catalogs.Catalog | None:
+    path = catalogs.catalog_path(catalogs.BUNDLED_LOCALES, lang, catalogs.LAYOUT_DOMAIN)
+    return catalogs.read_catalog(path) if path.is_file() else None
+
+
+# --------------------------------------------------------------------------- update
+
+
+@dataclass
+class Updated:
+    lang: str
+    path: Path
+    stats: catalogs.UpdateStats
+    created: bool
+    changed: bool
+
+
+def update(project: Project, langs: Sequence[str] | None = None) -> tuple[Path, list[Updated]]:
+    """Refresh the template and merge it into the catalogs of ``langs`` (default: every catalog,
+    plus configured languages without one). Every catalog is read before any is written: one that
+    cannot be read stops the command and no file changes."""
+    settings = project.settings
+    reports, template = template_of(project)
+    languages = _languages(project, langs, allow_new=True)
+    diags = Diagnostics()
+    loaded: list[tuple[str, Path, catalogs.Catalog | None]] = []
+    for lang in languages:
+        path = catalogs.catalog_path(settings.locales_path, lang)
+        try:
+            loaded.append((lang, path, catalogs.read_catalog(path, settings.root) if path.exists() else None))
+        except InputError as exc:
+            diags.extend(exc.diagnostics)
+    diags.raise_if_errors()
+
+    pot = settings.locales_path / f"{catalogs.DOMAIN}.pot"
+    data = catalogs.dump_po(template)
+    if not pot.exists() or pot.read_bytes() != data:
+        write_atomic(pot, data)
+    out = []
+    for lang, path, old in loaded:
+        created = old is None
+        if old is None:
+            old = catalogs.new_language_catalog(lang, template)
+        new, stats = catalogs.update_catalog(template, old, _bundled(lang))
+        data = catalogs.dump_po(new)
+        changed = created or path.read_bytes() != data
+        if changed:
+            write_atomic(path, data)
+        out.append(Updated(lang, path, stats, created, changed))
+    return pot, out
+
+
+# --------------------------------------------------------------------------- status
+
+
+@dataclass
+class Counts:
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    obsolete: int = 0
+    words: int = 0
+    words_translated: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.translated / self.total, 1) if self.total else 100.0
+
+    def add(self, other: "Counts") -> None:
+        for name in ("translated", "fuzzy", "untranslated", "obsolete", "words", "words_translated"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict:
+        return {"translated": self.translated, "fuzzy": self.fuzzy, "untranslated": self.untranslated,
+                "obsolete": self.obsolete, "total": self.total, "words": self.words,
+                "words_translated": self.words_translated, "percent": self.percent}
+
+
+@dataclass
+class LanguageStatus:
+    lang: str
+    path: str
+    total: Counts = field(default_factory=Counts)
+    #: (source id or "layout", section id or "front matter"/"labels") -> counts, in document order
+    groups: dict[tuple[str, str], Counts] = field(default_factory=dict)
+
+
+FRONT = "front matter"
+
+
+def _groups(reports: Sequence[model.Report]) -> dict[str, tuple[str, str]]:
+    """context -> (source, section) for every text of the sources."""
+    out: dict[str, tuple[str, str]] = {}
+    for r in reports:
+        for t in r.texts():
+            out[t.context] = (r.id, FRONT)
+        for s in r.sections:
+            texts = ([s.heading] if s.heading else []) + [
+                x for b in s.blocks for x in ([b.text] if isinstance(b, model.Paragraph) else b.items)]
+            for t in texts:
+                out[t.context] = (r.id, s.id)
+    return out
+
+
+def _group_of(context: str, known: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    if context in known:
+        return known[context]
+    if context.startswith("layout:"):
+        return ("layout", "labels")
+    parts = context.split(":")
+    return (parts[0], parts[1] if len(parts) > 2 else FRONT)
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def status(project: Project, langs: Sequence[str] | None = None) -> list[LanguageStatus]:
+    """Per language and per source/section: translated, fuzzy, untranslated, obsolete and words.
+    The list of texts is the current sources (not the catalog), so a catalog that needs an
+    update shows its missing texts as untranslated; fuzzy is never counted as translated."""
+    settings = project.settings
+    reports, template = template_of(project)
+    known = _groups(reports)
+    out = []
+    diags = Diagnostics()
+    for lang in _languages(project, langs, allow_new=False):
+        path = catalogs.catalog_path(settings.locales_path, lang)
+        try:
+            catalog = catalogs.read_catalog(path, settings.root)
+            bundled = _bundled(lang)
+        except InputError as exc:
+            diags.extend(exc.diagnostics)
+            continue
+        st = LanguageStatus(lang, display_path(path, settings.root))
+        for key in known.values():
+            st.groups.setdefault(key, Counts())
+        wanted = set()
+        for m in catalogs.entries(template):
+            wanted.add((m.context, m.msgid))
+            state = catalogs.is_translated(catalog, m.msgid, m.context)
+            if state != "translated" and (m.context or "").startswith("layout:"):
+                if catalogs.is_translated(bundled, m.msgid, m.context) == "translated":
+                    state = "translated"
+            c = st.groups.setdefault(_group_of(m.context or "", known), Counts())
+            setattr(c, state, getattr(c, state) + 1)
+            c.words += _words(m.msgid)
+            if state == "translated":
+                c.words_translated += _words(m.msgid)
+        stale = [e.context or "" for e in catalogs.entries(catalog) if (e.context, e.msgid) not in wanted]
+        for ctx in catalogs.obsolete_contexts(catalog) + stale:
+            st.groups.setdefault(_group_of(ctx, known), Counts()).obsolete += 1
+        for c in st.groups.values():
+            st.total.add(c)
+        out.append(st)
+    diags.raise_if_errors()
+    return out
+
+
+def status_json(result: Sequence[LanguageStatus]) -> dict:
+    return {"languages": [
+        {"lang": s.lang, "catalog": s.path, **s.total.as_dict(),
+         "groups": [{"source": src, "section": sec, **c.as_dict()} for (src, sec), c in s.groups.items()]}
+        for s in result]}
+
+
+# --------------------------------------------------------------------------- check
+
+
+def check(project: Project, langs: Sequence[str] | None = None) -> list[Diagnostic]:
+    """Every finding of the quality checks in the catalogs of ``langs``, in file order. A catalog
+    that cannot be read is reported as an error, like any other finding."""
+    settings = project.settings
+    reports, template = template_of(project)
+    wanted = {(m.context, m.msgid) for m in catalogs.entries(template)}
+    ignore = set(settings.ignore_checks)
+    unknown = sorted(ignore - set(checks.CODES))
+    if unknown:
+        raise InputError([Diagnostic("error", f"check.ignore: unknown check code {unknown[0]!r}; codes: "
+                                     + ", ".join(checks.CODES), Location(settings.config_path or "reportgen.toml"))])
+    out: list[Diagnostic] = []
+    for lang in _languages(project, langs, allow_new=False):
+        path = catalogs.catalog_path(settings.locales_path, lang)
+        shown = display_path(path, settings.root)
+        try:
+            catalog = catalogs.read_catalog(path, settings.root)
+            bundled = _bundled(lang)
+        except InputError as exc:
+            out.extend(exc.diagnostics)
+            continue
+        entries = catalogs.entries(catalog)
+        # an empty layout label uses the translation that ships with reportgen: not a finding
+        entries = [e for e in entries if e.translated or not (e.context or "").startswith("layout:")
+                   or catalogs.is_translated(bundled, e.msgid, e.context) != "translated"]
+        out.extend(checks.check(catalogs.catalog_info(catalog, shown, lang, ignore), entries))
+        have = {(e.context, e.msgid) for e in catalogs.entries(catalog)}
+        missing = len(wanted - have)
+        if missing and "outdated" not in ignore:
+            out.append(Diagnostic("warning", f"{missing} text{'s' if missing != 1 else ''} of the sources "
+                                  f"{'are' if missing != 1 else 'is'} not in this catalog; run 'reportgen update'",
+                                  Location(shown), "outdated"))
+    return out

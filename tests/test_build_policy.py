@@ -1,0 +1,106 @@
+"""The build policy for fuzzy and missing translations (tests/projects/translators: French complete,
+Spanish with 4 untranslated texts and 1 fuzzy one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from .conftest import copy_project
+
+FUZZY_ES = "La financiación debe asegurarse antes de fin de año."
+FUZZY_EN = "Funding must be secured before the end of the year."
+
+
+@pytest.fixture
+def project(tmp_path):
+    return copy_project("translators", tmp_path / "p")
+
+
+def outputs(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "build").rglob("*.*")
+                  if not p.name.startswith(".")) if (root / "build").exists() else []
+
+
+def docx_body(path: Path) -> list[str]:
+    return [p.text for p in Document(str(path)).paragraphs]
+
+
+def docx_footer(path: Path) -> str:
+    return "\n".join(p.text for p in Document(str(path)).sections[0].footer.paragraphs)
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def test_final_build_uses_english_and_lists_the_fallbacks(project, cli):
+    run = cli("build", "-q", cwd=project)
+    assert run.code == 0
+    assert run.err_lines == ["warning: [fallback] es: mini-2024: 4 strings untranslated, 1 fuzzy — English used"]
+    es = project / "build/mini-2024/mini-2024.es.docx"
+    body = docx_body(es)
+    assert FUZZY_EN in body and FUZZY_ES not in body
+    assert "Resumen" in body and "Next steps" in body
+    assert "BORRADOR" not in docx_footer(es)
+    assert "[borrador]" not in pdf_text(project / "build/mini-2024/mini-2024.es.pdf")
+    verbose = cli("build", "-q", "-v", "--lang", "es", "--format", "pdf", cwd=project)
+    assert "sources/mini-2024.yaml:23:19: warning: [fallback-detail] es: fuzzy: mini-2024:summary:funding" in verbose.err_lines
+
+
+def test_draft_build_shows_fuzzy_text_marked(project, cli):
+    run = cli("build", "-q", "--draft", "--lang", "es", cwd=project)
+    assert run.code == 0
+    assert run.err_lines == ["warning: [fallback] es: mini-2024: 4 strings untranslated — English used",
+                             "warning: [draft] es: mini-2024: 1 fuzzy translation shown marked as draft"]
+    docx = project / "build/mini-2024/mini-2024.es.docx"
+    assert f"{FUZZY_ES} [borrador]" in docx_body(docx)
+    assert "BORRADOR" in docx_footer(docx)
+    marked = [r for p in Document(str(docx)).paragraphs for r in p.runs if r.text == "[borrador]"]
+    assert marked and str(marked[0].font.color.rgb) == "B00020"
+    text = pdf_text(project / "build/mini-2024/mini-2024.es.pdf")
+    assert f"{FUZZY_ES} [borrador]" in text
+    assert "BORRADOR" in text
+    assert text.count("[borrador]") == 1  # only the fuzzy text is marked
+
+
+def test_min_complete_skips_a_language_below_the_threshold(project, cli):
+    run = cli("build", "-q", "--min-complete", "85", cwd=project)
+    assert run.code == 1
+    assert run.err_lines[0] == ("reportgen: error: [min-complete] es: 83% translated (24 of 29 texts), "
+                                "below --min-complete 85%: not rendered")
+    assert outputs(project) == ["mini-2024.en.docx", "mini-2024.en.pdf", "mini-2024.fr.docx", "mini-2024.fr.pdf"]
+
+
+def test_min_complete_met(project, cli):
+    run = cli("build", "-q", "--min-complete", "82", "--format", "pdf", cwd=project)
+    assert run.code == 0
+    assert outputs(project) == ["mini-2024.en.pdf", "mini-2024.es.pdf", "mini-2024.fr.pdf"]
+
+
+def test_min_complete_does_not_count_fuzzy(project, cli):
+    po = project / "locales/es/LC_MESSAGES/reportgen.po"
+    po.write_text(po.read_text("utf-8").replace("#, fuzzy\n", ""), "utf-8")  # reviewed: 17 of 21
+    assert cli("build", "-q", "--min-complete", "80", "--lang", "es", cwd=project).code == 0
+
+
+def test_strict_build_fails_on_fallbacks(project, cli):
+    run = cli("build", "-q", "--strict", cwd=project)
+    assert (run.code, run.err_lines) == (
+        1, ["reportgen: error: [fallback] es: mini-2024: 4 strings untranslated, 1 fuzzy — English used"])
+    assert outputs(project) == []
+    assert cli("build", "-q", "--strict", "--lang", "en,fr", cwd=project).code == 0
+
+
+def test_an_edited_translation_shows_at_the_next_build(project, cli):
+    cli("build", "-q", "--lang", "fr", "--format", "docx", cwd=project)
+    docx = project / "build/mini-2024/mini-2024.fr.docx"
+    assert docx_body(docx)[0] == "Réunion d’examen annuelle"
+    po = project / "locales/fr/LC_MESSAGES/reportgen.po"
+    po.write_text(po.read_text("utf-8").replace('msgstr "Réunion d’examen annuelle"', 'msgstr "Réunion annuelle de bilan"'),
+                  "utf-8")
+    cli("build", "-q", "--lang", "fr", "--format", "docx", cwd=project)
+    assert docx_body(docx)[0] == "Réunion annuelle de bilan"
