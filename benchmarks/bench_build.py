@@ -52,10 +52,12 @@ def make_project(dest: Path, copies: int = 1) -> Path:
     if copies > 1:  # the copies need their own catalog entries (their msgctxt carries the new id)
         for po in (dest / "locales").glob("*/LC_MESSAGES/reportgen.po"):
             text = po.read_text("utf-8")
-            body = text.split("\n\n", 1)[1]
+            entries = text.rstrip("\n").split("\n\n")[1:]
             for i in range(1, copies):
                 for stem in po_extra:
-                    text += "\n" + body.replace(f'msgctxt "{stem}:', f'msgctxt "{stem}-copy{i}:')
+                    mine = [e for e in entries if f'msgctxt "{stem}:' in e]
+                    text += "\n" + "\n\n".join(e.replace(f'msgctxt "{stem}:', f'msgctxt "{stem}-copy{i}:')
+                                                for e in mine) + "\n"
             po.write_text(text, "utf-8")
     return dest
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.opc.pkgwriter import PackageWriter
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -64,6 +65,7 @@ _W_P, _W_PPR, _W_PSTYLE, _W_R, _W_RPR, _W_RSTYLE, _W_T = (
     qn("w:p"), qn("w:pPr"), qn("w:pStyle"), qn("w:r"), qn("w:rPr"), qn("w:rStyle"), qn("w:t"))
 _W_VAL, _XML_SPACE = qn("w:val"), "{http://www.w3.org/XML/1998/namespace}space"
 _SPECIAL = re.compile(r"(\r\n|[\t\n\r\v\f\u2028\u2029])")
+_ANY_SPECIAL = re.compile(r"[\t\n\r\v\f\u2028\u2029]")  # a plain class scans fast; the alternation does not
 
 
 class TemplateError(Exception):
@@ -308,7 +310,7 @@ def _add_text(p, text: str, rstyle: str | None = None, lang: str | None = None):
         if lang:
             rpr.append(rpr.makeelement(qn("w:lang"), {_W_VAL: lang}))
         r.append(rpr)
-    pieces = _SPECIAL.split(text) if _SPECIAL.search(text) else (text,)
+    pieces = _SPECIAL.split(text) if _ANY_SPECIAL.search(text) else (text,)
     for piece in pieces:
         if not piece:
             continue
@@ -491,9 +493,7 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     for footer in _footers(document):
         _footer(document, footer, doc, ids, text_width, own_tabs=template is None)
     _set_properties(document, doc)
-    buf = io.BytesIO()
-    document.save(buf)
-    return Rendered(_normalize_package(buf.getvalue(), doc, options if template is None else None))
+    return Rendered(_save(document, doc, options if template is None else None))
 
 
 def _br_run(p):
@@ -543,28 +543,41 @@ def _app_version(generator: str) -> str:
     return f"{int(numbers[0]) % 100:02d}.{int(numbers[1]) % 10000:04d}"
 
 
-def _normalize_package(data: bytes, doc: LocalizedReport, theme: RenderOptions | None) -> bytes:
-    """Drop python-docx's thumbnail, write our app.xml (and theme), zip with fixed dates and order."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            name = info.filename
-            if name.startswith("docProps/thumbnail"):
-                continue
-            content = src.read(name)
-            if name == "_rels/.rels":
-                content = re.sub(rb'<Relationship [^>]*Target="/?docProps/thumbnail[^"]*"/>', b"", content)
-            elif name == "[Content_Types].xml":
-                content = re.sub(rb'<Override [^>]*PartName="/docProps/thumbnail[^"]*"[^>]*/>', b"", content)
-            elif name == "docProps/app.xml":
-                company = escape(doc.organiser.text) if doc.organiser else ""
-                content = _APP_XML.format(template="Normal.dotm", app=escape(doc.generator), company=company,
-                                          version=_app_version(doc.generator)).encode()
-            elif name == "word/theme/theme1.xml" and theme is not None:
-                content = _theme_xml(content, theme)
-            zi = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, content)
-    return out.getvalue()
+class _FixedDateZip:
+    """python-docx's physical package writer, with fixed member dates and modes (reproducible)."""
+
+    def __init__(self, stream: io.BytesIO):
+        self._zip = zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri, blob: bytes) -> None:  # type: ignore[no-untyped-def]
+        zi = zipfile.ZipInfo(pack_uri.membername, date_time=_ZIP_DATE)
+        zi.compress_type = zipfile.ZIP_DEFLATED
+        zi.external_attr = 0o644 << 16
+        self._zip.writestr(zi, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _save(document, doc: LocalizedReport, theme: RenderOptions | None) -> bytes:
+    """Write the package once, in a stable order and with fixed dates: no python-docx thumbnail, our
+    app.xml (and theme). Saving through python-docx and re-zipping would compress everything twice."""
+    package = document.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package.rels[rid]
+    parts = list(package.iter_parts())
+    for part in parts:
+        if part.partname == "/docProps/app.xml":
+            company = escape(doc.organiser.text) if doc.organiser else ""
+            part._blob = _APP_XML.format(template="Normal.dotm", app=escape(doc.generator), company=company,
+                                         version=_app_version(doc.generator)).encode()
+        elif part.partname == "/word/theme/theme1.xml" and theme is not None:
+            part._blob = _theme_xml(part.blob, theme)
+    buf = io.BytesIO()
+    phys = _FixedDateZip(buf)
+    PackageWriter._write_content_types_stream(phys, parts)
+    PackageWriter._write_pkg_rels(phys, package.rels)
+    PackageWriter._write_parts(phys, parts)
+    phys.close()
+    return buf.getvalue()
