@@ -14,6 +14,7 @@ import zipfile
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -133,6 +134,21 @@ def _add_text(paragraph, phrase: Phrase, doc: LocalizedReport) -> None:
         marker.font.size = Pt(8)
 
 
+class _StyledParagraphs:
+    """``document.add_paragraph(style=...)`` with the style id looked up once: python-docx scans
+    every style on each call (10,000 bullets took 5 s, now 0.6 s)."""
+
+    def __init__(self, document, style):
+        self.document = document
+        self.style_id = document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+
+    def add(self):
+        p = self.document.add_paragraph()
+        if self.style_id is not None:
+            p._p.style = self.style_id
+        return p
+
+
 def _field(paragraph, instruction: str, placeholder: str) -> None:
     """Append a complex field (w:fldChar begin / instrText / separate / result / end)."""
 
@@ -224,16 +240,16 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     if doc.facts:
         document.add_paragraph(style=styles["Normal"])
 
-    normal, bullet, heading = styles["Normal"], styles["List Bullet"], styles["Heading 1"]
+    normal, bullet, heading = (_StyledParagraphs(document, styles[n]) for n in ("Normal", "List Bullet", "Heading 1"))
     for section in doc.sections:
         if section.heading:
-            _add_text(document.add_paragraph(style=heading), section.heading, doc)
+            _add_text(heading.add(), section.heading, doc)
         for block in section.blocks:
             if isinstance(block, LParagraph):
-                _add_text(document.add_paragraph(style=normal), block.text, doc)
+                _add_text(normal.add(), block.text, doc)
             elif isinstance(block, LBulletList):
                 for item in block.items:
-                    _add_text(document.add_paragraph(style=bullet), item, doc)
+                    _add_text(bullet.add(), item, doc)
 
     sec = document.sections[0]
     _footer(document, doc, styles, sec.page_width - sec.left_margin - sec.right_margin)
@@ -243,16 +259,26 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     return Rendered(_normalize_package(buf.getvalue(), doc))
 
 
+#: python-docx refuses core properties longer than this (Word shows no more anyway).
+PROPERTY_LIMIT = 255
+
+
+def _prop(text: str) -> str:
+    """A document property: one line, cut to PROPERTY_LIMIT characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1].rstrip() + "…"
+
+
 def _set_properties(document, doc: LocalizedReport) -> None:
     cp = document.core_properties
-    cp.title = doc.title.text
-    cp.subject = doc.event_line or (doc.series.text if doc.series else "")
-    cp.author = doc.organiser.text if doc.organiser else ""
-    cp.keywords = ", ".join(doc.keywords)
+    cp.title = _prop(doc.title.text)
+    cp.subject = _prop(doc.event_line or (doc.series.text if doc.series else ""))
+    cp.author = _prop(doc.organiser.text if doc.organiser else "")
+    cp.keywords = _prop(", ".join(doc.keywords))
     cp.language = doc.tag
     cp.last_modified_by = "reportgen"
     cp.comments = ""
-    cp.category = doc.kind_label or ""
+    cp.category = _prop(doc.kind_label or "")
     cp.revision = 1
     created = doc.created.replace(tzinfo=None, microsecond=0)
     cp.created = created

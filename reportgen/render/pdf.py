@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import time
+import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -52,7 +53,7 @@ def missing_glyphs(doc: LocalizedReport, family: str = "NotoSans") -> list[tuple
     out = []
     seen: set[str] = set()
     for name, text in doc.all_text():
-        for ch in text:
+        for ch in plain(text):  # what is drawn: format characters are left out
             if ch in seen or ord(ch) in cmap or ch in "\n\t":
                 continue
             seen.add(ch)
@@ -60,14 +61,28 @@ def missing_glyphs(doc: LocalizedReport, family: str = "NotoSans") -> list[tuple
     return out
 
 
-def markup(text: str) -> str:
-    """User text -> Paragraph markup: escaped, and spaces that must not break made non-breaking.
+#: What ReportLab cannot do with a character, done before drawing (docs/robustness.md):
+#: it breaks lines at U+202F / U+2009 (Babel's narrow no-break and thin spaces in French numbers
+#: and time ranges), so they become U+00A0; it has no tab stops, so a tab is a space; it has no
+#: bidi or shaping engine, so invisible format characters (zero-width spaces and joiners, direction
+#: marks, soft hyphens, BOM: Unicode category Cf) would be drawn as visible glyphs or gaps, and
+#: are left out (the DOCX keeps them: Word uses them); U+2028 / U+2029 are line breaks.
+_PDF_CHARS = {0x202F: 0x00A0, 0x2009: 0x00A0, 0x09: 0x20, 0x2028: 0x0A, 0x2029: 0x0A}
 
-    Babel puts U+202F (narrow no-break space) in French numbers and U+2009 (thin space) around the
-    dash of time ranges; ReportLab breaks lines at both, so they become U+00A0.
-    """
-    text = escape(text).replace("\u202f", "\u00a0").replace("\u2009", "\u00a0")
-    return text.replace("\n", "<br/>")
+
+def plain(text: str) -> str:
+    """User text as ReportLab can draw it: composed (NFC: it does not position combining marks,
+    so 'e' + U+0301 becomes 'é'), without format characters, with the spaces above replaced."""
+    text = unicodedata.normalize("NFC", text).translate(_PDF_CHARS)
+    if not text.isascii():
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return text
+
+
+def markup(text: str) -> str:
+    """User text -> Paragraph markup: :func:`plain`, escaped (``<b>`` in a source is text, never
+    markup: no font change, no link, no image fetched), line breaks as ``<br/>``."""
+    return escape(plain(text)).replace("\n", "<br/>")
 
 
 class _Styles:
@@ -149,25 +164,35 @@ def _numbered_canvas(doc: LocalizedReport, styles: _Styles, font: str, created: 
             self.line(left, y + 10, right, y + 10)
             self.setFont(font, 8)
             self.setFillColor(styles.muted)
+            label = " ".join(plain(label).split())
             label_w = pdfmetrics.stringWidth(label, font, 8)
-            title = _fit(doc.title.text, font, 8, right - left - label_w - 12 * mm)
+            title = _fit(plain(doc.title.text), font, 8, right - left - label_w - 12 * mm)
             self.drawString(left, y, title)
             self.drawRightString(right, y, label)
             if doc.draft:
                 self.setFont(font + "-Bold", 8)
                 self.setFillColor(colors.HexColor("#B00020"))
-                self.drawCentredString((left + right) / 2 + 10 * mm, y, doc.labels.draft)
+                self.drawCentredString((left + right) / 2 + 10 * mm, y, plain(doc.labels.draft))
             self.restoreState()
 
     return NumberedCanvas
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
-    if pdfmetrics.stringWidth(text, font, size) <= width:
+    """``text`` on one line of ``width``, cut with an ellipsis if needed (binary search: a title
+    may be thousands of characters long)."""
+    text = " ".join(text.split())
+    limit = 4 * int(width)  # more characters than fit in ``width``: never measure more than that
+    if len(text) <= limit and pdfmetrics.stringWidth(text, font, size) <= width:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    lo, hi = 0, min(len(text), limit)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if pdfmetrics.stringWidth(text[:mid] + "…", font, size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + "…"
 
 
 def _fix_timestamp(pdfdoc, created: float) -> None:
@@ -197,10 +222,10 @@ def _title_block(doc: LocalizedReport, st: _Styles, width: float) -> list[Flowab
     if doc.organiser:
         out.append(Paragraph(_phrase(doc.organiser, doc), st.organiser))
     if doc.facts:
-        widest = max(pdfmetrics.stringWidth(k, st.fact_label.fontName, st.fact_label.fontSize) for k, _ in doc.facts)
+        widest = max(pdfmetrics.stringWidth(plain(k), st.fact_label.fontName, st.fact_label.fontSize) for k, _ in doc.facts)
         label_w = min(max(28 * mm, widest + 16), width / 3)
         rows = [[Paragraph(markup(k), st.fact_label), Paragraph(markup(v), st.fact_value)] for k, v in doc.facts]
-        table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT")
+        table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F2F5F9")),
             ("LINEABOVE", (0, 0), (-1, 0), 1.2, st.accent),
