@@ -111,6 +111,11 @@ class Translator:
                     code="placeholders",
                 )
                 continue
+            bad = model.forbidden_chars_problem(msg.string)
+            if bad:  # the same rule as for source texts (docs/robustness.md)
+                self.diagnostics.error(f"{self.lang}: translation of {context!r}: {bad}",
+                                       Location(shown, msg.lineno or 0), code="characters")
+                continue
             return Lookup(msg.string, "draft" if msg.fuzzy else "translated")
         return Lookup(msgid, state)
 
