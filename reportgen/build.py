@@ -115,6 +115,9 @@ def resolve_sources(settings: Settings, requested: Sequence[str] | None) -> list
     for item in requested:
         p = Path(item)
         if not p.suffix:  # a source id
+            if not sources.ID_RE.match(item):
+                raise InputError(f"{item!r} is not a source id (lowercase letters, digits and '-') "
+                                 "nor a .yaml file")
             p = settings.sources_path / f"{item}.yaml"
         elif not p.is_absolute() and not p.exists():
             p = settings.root / p
@@ -159,7 +162,8 @@ def load_translators(settings: Settings, langs: Sequence[str], draft: bool = Fal
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # hidden, beside the target, named after the writing process: see remove_stale_temps
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".{os.getpid()}.tmp")
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as f:
@@ -173,6 +177,62 @@ def write_atomic(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def remove_stale_temps(targets: Sequence[Path]) -> None:
+    """Delete the temporary files that a killed build left beside ``targets``
+    (``.<name>.<random>.<pid>.tmp`` of a process that no longer runs). Those of a build still
+    running (two builds into one folder) are left alone."""
+    for folder, names in _by_folder(targets).items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".tmp") or not any(name.startswith(f".{n}.") for n in names):
+                continue
+            pid = name[: -len(".tmp")].rpartition(".")[2]
+            if not pid.isdigit() or _process_alive(int(pid)):
+                continue
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _by_folder(targets: Sequence[Path]) -> dict[Path, set[str]]:
+    out: dict[Path, set[str]] = {}
+    for t in targets:
+        out.setdefault(t.parent, set()).add(t.name)
+    return out
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or cannot tell: keep its file
+    return True
+
+
+def check_output_paths(targets: Sequence[Path], out_root: Path) -> None:
+    """Every output must land inside the output folder, also once symbolic links are followed (a
+    repository may hold ``build/<id>`` as a link to elsewhere)."""
+    root = out_root.resolve()
+    for t in targets:
+        real = t.parent.resolve() / t.name
+        try:
+            real.relative_to(root)
+        except ValueError:
+            raise InputError([Diagnostic("error", f"leads outside the output folder (to {real}); remove the "
+                                         "symbolic link", Location(display_path(t)))]) from None
+        if t.is_symlink() or (t.exists() and not t.is_file()):
+            raise InputError([Diagnostic("error", "is not a regular file; remove it", Location(display_path(t)))])
 
 
 def _summarize_fallbacks(lang: str, report_id: str, fallbacks: list[localize.Fallback]) -> list[Diagnostic]:
@@ -240,6 +300,8 @@ def build_project(
     if strict:
         Diagnostics([w for w in result.warnings if w.code != "fallback-detail"]).raise_if_errors(strict=True)
 
+    check_output_paths([job.out for job, _ in planned], out_root)
+    remove_stale_temps([job.out for job, _ in planned])
     for job, doc in planned:
         t0 = time.perf_counter()
         rendered = get_renderer(job.fmt)(doc, options)

@@ -23,7 +23,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from . import model
-from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
+from .errors import Diagnostic, Diagnostics, InputError, Location, display_path, link_escape
 
 DOMAIN = "reportgen"
 LAYOUT_DOMAIN = "layout"
@@ -41,6 +41,10 @@ def catalog_path(locales_dir: Path, lang: str, domain: str = DOMAIN) -> Path:
 def read_catalog(path: Path, base: Path | None = None, lang: str | None = None) -> Catalog:
     """Parse a PO file strictly; every problem is an :class:`InputError` with ``path:line``."""
     shown = display_path(path, base)
+    escape = link_escape(path, base) if base is not None else ""
+    if escape:
+        raise InputError([Diagnostic("error", f"is a symbolic link to {escape}, outside the project; "
+                                     "copy the file into the project", Location(shown))])
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -55,6 +55,23 @@ _TOP: dict[str, type | tuple[type, ...]] = {
 _THEME: dict[str, type | tuple[type, ...]] = {"accent": str, "text": str, "muted": str, "page_size": str, "logo": str}
 _CHECK: dict[str, type | tuple[type, ...]] = {"ignore": list}
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+#: A catalog language code (it names folders and output files, so nothing else is allowed).
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
+_PATH_KEYS = ("sources_dir", "locales_dir", "output_dir")
+
+
+def path_problem(root: Path, value: str) -> str:
+    """Why ``value`` (a path from the config) may not be used: it must name a place inside the
+    project, also once symbolic links are followed; no URL (nothing is fetched). "" if fine."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
+        return f"expected a path inside the project, got a URL ({value!r}); nothing is fetched from the network"
+    if Path(value).is_absolute():
+        return f"expected a path inside the project, got an absolute path ({value!r})"
+    try:
+        (root / value).resolve().relative_to(root.resolve())
+    except ValueError:
+        return f"expected a path inside the project, got {value!r}, which leads outside it"
+    return ""
 
 
 def _line_of(text: str, key: str) -> int:
@@ -101,6 +118,23 @@ def load_settings(root: Path) -> Settings:
         for item in top.get(key, []):
             if not isinstance(item, str):
                 diags.error(f"{prefix}{key}: expected a list of strings", Location(shown, _line_of(text, key)))
+            elif key == "languages" and not LANG_RE.match(item):
+                diags.error(f"{prefix}languages: {item!r} is not a language code (such as 'fr' or 'pt_BR')",
+                            Location(shown, _line_of(text, key)))
+    if "source_language" in top and not LANG_RE.match(top["source_language"]):
+        diags.error(f"{prefix}source_language: {top['source_language']!r} is not a language code (such as 'en')",
+                    Location(shown, _line_of(text, "source_language")))
+    for lang, tag in top.get("language_tags", {}).items():
+        if not isinstance(tag, str):
+            diags.error(f"{prefix}language_tags.{lang}: expected str, got {type(tag).__name__}",
+                        Location(shown, _line_of(text, lang)))
+    for key in _PATH_KEYS:
+        problem = path_problem(root, top[key]) if key in top else ""
+        if problem:
+            diags.error(f"{prefix}{key}: {problem}", Location(shown, _line_of(text, key)))
+    problem = path_problem(root, theme_tab["logo"]) if "logo" in theme_tab else ""
+    if problem:
+        diags.error(f"{prefix}theme.logo: {problem}", Location(shown, _line_of(text, "logo")))
     for key in ("accent", "text", "muted"):
         if key in theme_tab and not _COLOUR.match(theme_tab[key]):
             diags.error(f"{prefix}theme.{key}: expected a colour like '#1F4E79', got {theme_tab[key]!r}",

@@ -10,6 +10,7 @@ Standard library only.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -114,3 +115,20 @@ def display_path(path: Path | str, base: Path | None = None) -> str:
         except ValueError:
             continue
     return str(p)
+
+
+def link_escape(path: Path | str, root: Path) -> str:
+    """Where ``path`` really leads if it lies inside ``root`` but a symbolic link (the file or a
+    folder on its way) takes it outside; "" otherwise. Projects are confined (docs/robustness.md):
+    a repository can hold symbolic links, and one to ~/.ssh/config must not become a report."""
+    p = Path(os.path.abspath(path))
+    try:
+        p.relative_to(os.path.abspath(root))
+    except ValueError:
+        return ""  # named explicitly from outside the project: the user's own choice
+    real = p.resolve()
+    try:
+        real.relative_to(root.resolve())
+    except ValueError:
+        return str(real)
+    return ""

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import yaml
 
 from . import model
-from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
+from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path, link_escape
 
 try:  # the C parser is several times faster; both give the same nodes and marks
     from yaml import CSafeLoader as _Loader
@@ -432,6 +432,10 @@ def _check_placeholders(r: _Reader, report: model.Report) -> None:
 def load_source(path: Path, base: Path | None = None) -> model.Report:
     """Read and validate one source file. Raises :class:`InputError` with every problem found."""
     shown = display_path(path, base)
+    escape = link_escape(path, base) if base is not None else ""
+    if escape:
+        raise InputError([model_diag(Location(shown), f"is a symbolic link to {escape}, outside the project; "
+                                     "copy the file into the project")])
     try:
         data = path.read_bytes()
     except FileNotFoundError:
