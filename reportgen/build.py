@@ -138,7 +138,7 @@ def load_reports(settings: Settings, paths: Sequence[Path]) -> list[tuple[Path, 
             continue
         if report.id in ids:
             diags.error(f"id: {report.id!r} is also the id of {display_path(ids[report.id], settings.root)}",
-                        Location(report.path, 1))
+                        report.id_location or Location(report.path, 1))
             continue
         ids[report.id] = p
         out.append((p, report))

@@ -165,11 +165,15 @@ def load_settings(root: Path) -> Settings:
 
 def _read_toml(path: Path, root: Path) -> tuple[str, dict[str, Any]]:
     shown = display_path(path, root)
+    data = path.read_bytes()
     try:
-        text = path.read_text("utf-8")
+        text = data.decode("utf-8")
         return text, tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise InputError([Diagnostic("error", "not valid UTF-8", Location(shown))]) from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError([Diagnostic("error", f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                                     Location(shown, line, col))]) from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))

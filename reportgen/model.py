@@ -120,6 +120,7 @@ class Report:
     event: Event | None = None
     sections: tuple[Section, ...] = ()
     keywords: tuple[Text, ...] = ()
+    id_location: Location | None = None  # where the id is given (the file's first line if by its name)
 
     def texts(self) -> Iterator[Text]:
         """Every translatable text, in document order."""

@@ -280,7 +280,7 @@ def _read_report(r: _Reader, root: yaml.Node, stem: str) -> model.Report | None:
 
     sections: list[model.Section] = []
     seen_sections: dict[str, yaml.Node] = {}
-    for si, snode in enumerate(r.sequence(top["sections"], "sections"), 1):
+    for si, snode in enumerate(r.sequence(top["sections"], "sections") if "sections" in top else [], 1):
         where = f"sections[{si}]"
         s = r.mapping(snode, where, _SECTION)
         if s is None:
@@ -308,6 +308,7 @@ def _read_report(r: _Reader, root: yaml.Node, stem: str) -> model.Report | None:
     return model.Report(
         id=rid, path=r.path, kind=kind or "report", title=title, series=series, organiser=organiser,
         event=event, sections=tuple(sections), keywords=tuple(keywords),
+        id_location=r.loc(top["id"]) if "id" in top else Location(r.path, 1),
     )
 
 
@@ -542,12 +543,16 @@ def _compose(text: str, shown: str) -> yaml.Node:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        if "'\\t'" in problem or "tab" in problem.lower():
+        lines = text.splitlines()
+        at = lines[mark.line][mark.column:mark.column + 1] if mark is not None and mark.line < len(lines) else ""
+        if "'\\t'" in problem or "tab" in problem.lower() or at == "\t":
             problem = "tab character; indent with spaces"
+        elif problem == "but found another document":
+            problem = "a source holds one YAML document; remove the '---' line and what follows"
         elif problem == "found invalid Unicode character escape code":
             problem += " (a surrogate such as \\ud83d: write characters beyond U+FFFF as \\U0001F600)"
-        elif problem == "found character that cannot start any token" and mark is not None:
-            problem = f"{problem} ({text.splitlines()[mark.line][mark.column:mark.column + 1]!r})" if mark.line < len(text.splitlines()) else problem
+        elif problem == "found character that cannot start any token" and at:
+            problem = f"{problem} ({at!r})"
         loc = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
         raise InputError([model_diag(loc, f"YAML syntax: {problem}")]) from None
     except yaml.YAMLError as exc:
