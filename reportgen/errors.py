@@ -110,10 +110,11 @@ def display_path(path: Path | str, base: Path | None = None) -> str:
     for root in (base, Path.cwd()):
         if root is None:
             continue
-        try:
-            return str(p.resolve().relative_to(root.resolve()))
-        except ValueError:
-            continue
+        for mine, theirs in ((os.path.abspath(p), os.path.abspath(root)), (p.resolve(), root.resolve())):
+            try:  # as written first (a symbolic link is shown where it is), then as resolved
+                return str(Path(mine).relative_to(theirs))
+            except ValueError:
+                continue
     return str(p)
 
 
