@@ -10,8 +10,10 @@ fetched from the network while rendering.
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import string
+import subprocess
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -247,3 +249,23 @@ def test_property_any_text_renders_or_is_refused_with_a_location(text, lang):
         assert not model.FORBIDDEN_CHAR_RE.search(text)
         for fmt in ("docx", "pdf"):
             assert render(built.doc, fmt)
+
+
+SOFFICE = shutil.which("soffice")
+
+
+@needs_pdftotext
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_docx_long_url_stays_inside_the_page_in_a_word_processor(tmp_path):
+    """Word processors wrap the DOCX themselves; LibreOffice lays the 500-character URL out within
+    the margins too (checked on its PDF export)."""
+    text = HOSTILE["long-url"]
+    built = build_doc(tmp_path, text, "pt")
+    docx = tmp_path / "url.docx"
+    docx.write_bytes(render(built.doc, "docx"))
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path / "lo"), str(docx)],
+                   check=True, capture_output=True, timeout=120)
+    pdf = (tmp_path / "lo" / "url.pdf").read_bytes()
+    assert pdf_words_outside(pdf, tmp_path) == []
+    assert squash(text) in squash(pdf_body_text(pdf, tmp_path))
