@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from . import catalogs, localize, model, sources
+from . import catalogs, localize, model, outputs, sources
 from .config import Settings, load_settings
 from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
 from .render import FORMATS, RenderOptions, get_renderer
@@ -162,8 +162,8 @@ def load_translators(settings: Settings, langs: Sequence[str], draft: bool = Fal
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # hidden, beside the target, named after the writing process: see remove_stale_temps
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".{os.getpid()}.tmp")
+    # hidden, beside the target, named after the writing process: see outputs.remove_stale_temps
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=outputs.temp_suffix())
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as f:
@@ -177,62 +177,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-
-
-def remove_stale_temps(targets: Sequence[Path]) -> None:
-    """Delete the temporary files that a killed build left beside ``targets``
-    (``.<name>.<random>.<pid>.tmp`` of a process that no longer runs). Those of a build still
-    running (two builds into one folder) are left alone."""
-    for folder, names in _by_folder(targets).items():
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name
-            if not name.endswith(".tmp") or not any(name.startswith(f".{n}.") for n in names):
-                continue
-            pid = name[: -len(".tmp")].rpartition(".")[2]
-            if not pid.isdigit() or _process_alive(int(pid)):
-                continue
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
-
-
-def _by_folder(targets: Sequence[Path]) -> dict[Path, set[str]]:
-    out: dict[Path, set[str]] = {}
-    for t in targets:
-        out.setdefault(t.parent, set()).add(t.name)
-    return out
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # someone else's process, or cannot tell: keep its file
-    return True
-
-
-def check_output_paths(targets: Sequence[Path], out_root: Path) -> None:
-    """Every output must land inside the output folder, also once symbolic links are followed (a
-    repository may hold ``build/<id>`` as a link to elsewhere)."""
-    root = out_root.resolve()
-    for t in targets:
-        real = t.parent.resolve() / t.name
-        try:
-            real.relative_to(root)
-        except ValueError:
-            raise InputError([Diagnostic("error", f"leads outside the output folder (to {real}); remove the "
-                                         "symbolic link", Location(display_path(t)))]) from None
-        if t.is_symlink() or (t.exists() and not t.is_file()):
-            raise InputError([Diagnostic("error", "is not a regular file; remove it", Location(display_path(t)))])
 
 
 def _summarize_fallbacks(lang: str, report_id: str, fallbacks: list[localize.Fallback]) -> list[Diagnostic]:
@@ -300,8 +244,8 @@ def build_project(
     if strict:
         Diagnostics([w for w in result.warnings if w.code != "fallback-detail"]).raise_if_errors(strict=True)
 
-    check_output_paths([job.out for job, _ in planned], out_root)
-    remove_stale_temps([job.out for job, _ in planned])
+    outputs.check_output_paths([job.out for job, _ in planned], out_root)
+    outputs.remove_stale_temps([job.out for job, _ in planned])
     for job, doc in planned:
         t0 = time.perf_counter()
         rendered = get_renderer(job.fmt)(doc, options)

@@ -110,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             traceback.print_exc()
             return 2
-        print(f"reportgen: internal error: {type(exc).__name__}: {exc} (run again with --traceback for details)",
+        summary = " ".join(str(exc).split())  # one line, however long the exception's message
+        summary = summary if len(summary) <= 200 else summary[:199] + "…"
+        print(f"reportgen: internal error: {type(exc).__name__}: {summary} (run again with --traceback for details)",
               file=sys.stderr)
         return 2
 

@@ -26,6 +26,7 @@ LAYERS = {
     "sources": set(),
     "catalogs": set(),
     "localize": {"catalogs"},
+    "outputs": set(),
     "render": set(),
     "render.pdf": {"render"},
     "render.docx": {"render"},

@@ -73,6 +73,20 @@ def test_internal_error_is_exit_2_with_one_line(default_project, cli, broken_pdf
     assert run.err_lines == ["reportgen: internal error: RuntimeError: boom (run again with --traceback for details)"]
 
 
+def test_internal_error_summary_is_one_line_however_long_the_message(default_project, cli, monkeypatch):
+    from reportgen.render import docx
+
+    def render(doc, options):
+        raise ValueError("first line\nsecond line\n" + "x" * 1000)
+
+    monkeypatch.setattr(docx, "render", render)
+    run = cli("build", "-q", cwd=default_project)
+    assert run.code == 2
+    assert len(run.err_lines) == 1
+    assert run.err.startswith("reportgen: internal error: ValueError: first line second line xxx")
+    assert run.err_lines[0].endswith("x… (run again with --traceback for details)")
+
+
 def test_traceback_option_shows_the_traceback_and_keeps_exit_2(default_project, cli, broken_pdf_renderer):
     run = cli("build", "-q", "--traceback", cwd=default_project)
     assert run.code == 2
