@@ -96,6 +96,22 @@ def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> li
     return list(dict.fromkeys(requested))
 
 
+def check_language_tags(settings: Settings, languages: Sequence[str]) -> None:
+    """Every language needs CLDR data for its tag (dates, numbers); an unknown one is the user's
+    error, located in the config when the config names it."""
+    diags = Diagnostics()
+    for lang in languages:
+        tag = localize.language_tag(lang, settings.language_tags)
+        if localize.is_known_language(tag):
+            continue
+        in_config = settings.config_path and (lang in settings.language_tags or lang in settings.languages)
+        key = f"language_tags.{lang}" if lang in settings.language_tags else f"language {lang!r}"
+        diags.error(f"{key}: no locale data for {tag!r} (dates and numbers cannot be formatted); "
+                    f"set language_tags.{lang} to a known tag such as 'fr-FR'",
+                    Location(settings.config_path) if in_config else None)
+    diags.raise_if_errors()
+
+
 def resolve_formats(settings: Settings, requested: Sequence[str] | None) -> list[str]:
     formats = list(requested or settings.formats)
     for fmt in formats:
@@ -216,6 +232,7 @@ def build_project(
     started = time.perf_counter()
     settings = project.settings
     languages = resolve_languages(settings, langs)
+    check_language_tags(settings, languages)
     fmts = resolve_formats(settings, formats)
     paths = resolve_sources(settings, source_args)
     reports = load_reports(settings, paths)

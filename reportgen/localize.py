@@ -11,7 +11,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_time, get_timezone_name
 from babel.numbers import format_decimal
 
@@ -54,7 +54,7 @@ def babel_locale(tag: str) -> Locale:
 def is_known_language(lang: str) -> bool:
     try:
         babel_locale(lang)
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):
         return False
     return True
 
