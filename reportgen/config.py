@@ -75,7 +75,8 @@ def path_problem(root: Path, value: str) -> str:
 
 
 def _line_of(text: str, key: str) -> int:
-    m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE) or \
+        re.search(rf"[{{,]\s*{re.escape(key)}\s*=", text)  # in an inline table: {{ accent = 3 }}
     return text[: m.start()].count("\n") + 1 if m else 0
 
 
