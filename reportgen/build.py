@@ -261,6 +261,8 @@ def build_project(
     if strict:
         Diagnostics([w for w in result.warnings if w.code != "fallback-detail"]).raise_if_errors(strict=True)
 
+    if out_dir is None:
+        outputs.check_output_folder(out_root, settings.root)
     outputs.check_output_paths([job.out for job, _ in planned], out_root)
     outputs.remove_stale_temps([job.out for job, _ in planned])
     for job, doc in planned:

@@ -58,6 +58,16 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def check_output_folder(folder: Path, project: Path) -> None:
+    """The project's own output folder (not one given with --out) must stay inside the project once
+    symbolic links are followed: a repository may hold ``build`` as a link to elsewhere."""
+    try:
+        folder.resolve().relative_to(project.resolve())
+    except ValueError:
+        raise InputError([Diagnostic("error", f"the output folder leads outside the project (to {folder.resolve()}); "
+                                     "use --out to write elsewhere", Location(display_path(folder, project)))]) from None
+
+
 def check_output_paths(targets: Sequence[Path], out_root: Path) -> None:
     """Every output must land inside the output folder, also once symbolic links are followed (a
     repository may hold ``build/<id>`` as a link to elsewhere)."""

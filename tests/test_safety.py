@@ -271,6 +271,18 @@ def test_output_folder_symlink_out_of_the_output_folder_is_refused(tmp_path, def
     assert not (default_project / "build" / "americas-2024").exists()  # checked before writing anything
 
 
+def test_output_folder_that_is_a_symlink_out_of_the_project_is_refused(tmp_path, default_project, cli):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (default_project / "build").symlink_to(elsewhere)
+    run = cli("build", "-q", cwd=default_project)
+    assert run.code == 1
+    assert run.err_lines == [f"build: error: the output folder leads outside the project (to {elsewhere.resolve()}); "
+                             "use --out to write elsewhere"]
+    assert list(elsewhere.iterdir()) == []
+    assert cli("build", "-q", "--out", str(elsewhere), cwd=default_project).code == 0  # explicitly: fine
+
+
 def test_a_folder_where_a_report_goes_is_an_error(default_project, cli):
     (default_project / "build" / "africa-2024" / "africa-2024.en.pdf").mkdir(parents=True)
     run = cli("build", "-q", "africa-2024", cwd=default_project)
