@@ -47,7 +47,7 @@ def _by_folder(targets: Sequence[Path]) -> dict[Path, set[str]]:
 
 
 def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
+    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill(pid, 0) would end the process
         return True
     try:
         os.kill(pid, 0)
