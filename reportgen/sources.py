@@ -30,7 +30,7 @@ TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 OFFSET_RE = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 MAX_NODES = 100_000  # bounds alias expansion ("billion laughs") and absurd files
 MAX_BYTES = 10 * 1024 * 1024
-MAX_DEPTH = 50  # the schema needs 6 levels; libyaml's composer recurses (100,000 levels crash it)
+MAX_DEPTH = 50  # the schema needs 7 levels; libyaml's composer recurses (100,000 levels crash it)
 MAX_ERRORS = 100  # per file: a broken file (or an alias bomb) does not print a million lines
 
 _STR = "tag:yaml.org,2002:str"
