@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from . import __version__, model
+from . import __version__, model, outputs
 from .config import Settings, load_settings
 from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
 from .model import Theme
@@ -134,6 +134,24 @@ def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> li
     return list(dict.fromkeys(requested))
 
 
+def check_language_tags(settings: Settings, languages: Sequence[str]) -> None:
+    """Every language needs CLDR data for its tag (dates, numbers); an unknown one is the user's
+    error, located in the config when the config names it."""
+    from . import localize
+
+    diags = Diagnostics()
+    for lang in languages:
+        tag = localize.language_tag(lang, settings.language_tags)
+        if localize.is_known_language(tag):
+            continue
+        in_config = settings.config_path and (lang in settings.language_tags or lang in settings.languages)
+        key = f"language_tags.{lang}" if lang in settings.language_tags else f"language {lang!r}"
+        diags.error(f"{key}: no locale data for {tag!r} (dates and numbers cannot be formatted); "
+                    f"set language_tags.{lang} to a known tag such as 'fr-FR'",
+                    Location(settings.config_path) if in_config else None)
+    diags.raise_if_errors()
+
+
 def resolve_formats(settings: Settings, requested: Sequence[str] | None) -> list[str]:
     formats = list(requested or settings.formats)
     for fmt in formats:
@@ -161,6 +179,9 @@ def resolve_sources(settings: Settings, requested: Sequence[str] | None) -> list
     for item in requested:
         p = Path(item)
         if not p.suffix:  # a source id
+            if not model.ID_RE.match(item):
+                raise InputError(f"{item!r} is not a source id (lowercase letters, digits and '-') "
+                                 "nor a .yaml file")
             p = settings.sources_path / f"{item}.yaml"
         elif not p.is_absolute() and not p.exists():
             p = settings.root / p
@@ -275,7 +296,7 @@ def load_reports(settings: Settings, paths: Sequence[Path]) -> list[tuple[Path, 
             continue
         if report.id in ids:
             diags.error(f"id: {report.id!r} is also the id of {display_path(ids[report.id], settings.root)}",
-                        Location(report.path, 1))
+                        report.id_location or Location(report.path, 1))
             continue
         ids[report.id] = p
         out.append((p, report))
@@ -307,7 +328,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # hidden, beside the target, named after the writing process: see outputs.remove_stale_temps
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=outputs.temp_suffix())
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as f:
@@ -410,7 +432,7 @@ def build_project(
     languages = resolve_languages(settings, langs)
     fmts = resolve_formats(settings, formats)
     paths = resolve_sources(settings, source_args)
-    out_root = (out_dir if out_dir is not None else settings.output_path).resolve()
+    out_root = out_dir if out_dir is not None else settings.output_path
     state = _State(out_root)
     docx_template = check_docx_template(docx_template, fmts)
     skipped: list[Diagnostic] = []
@@ -458,6 +480,8 @@ def build_project(
     from . import localize
     from .render import RenderOptions
 
+    check_language_tags(settings, list(dict.fromkeys(j.lang for j in todo)))
+
     need_paths = list(dict.fromkeys(j.source_path for j in todo))
     reports = dict(load_reports(settings, need_paths))
     # the parsed id is the truth (the peek reads only a plain top-level `id:` line)
@@ -494,6 +518,10 @@ def build_project(
     result.warnings = _unique(result.warnings + new_warnings)
 
     # 3. render and write
+    if out_dir is None:
+        outputs.check_output_folder(out_root, settings.root)
+    outputs.check_output_paths([job.out for job in todo], out_root)
+    outputs.remove_stale_temps([job.out for job in todo])
     works = [_Work(job.fmt, docs[(job.source_path, job.lang)], options, job.out) for job in todo]
     own_executor = None
     if executor is None and len(works) > 1:

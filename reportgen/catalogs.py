@@ -25,7 +25,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from . import checks, model
-from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
+from .errors import Diagnostic, Diagnostics, InputError, Location, display_path, link_escape
 
 DOMAIN = "reportgen"
 LAYOUT_DOMAIN = "layout"
@@ -43,6 +43,10 @@ def catalog_path(locales_dir: Path, lang: str, domain: str = DOMAIN) -> Path:
 def read_catalog(path: Path, base: Path | None = None, lang: str | None = None) -> Catalog:
     """Parse a PO file strictly; every problem is an :class:`InputError` with ``path:line``."""
     shown = display_path(path, base)
+    escape = link_escape(path, base) if base is not None else ""
+    if escape:
+        raise InputError([Diagnostic("error", f"is a symbolic link to {escape}, outside the project; "
+                                     "copy the file into the project", Location(shown))])
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -160,7 +164,7 @@ def scan_po(text: str) -> tuple[list[ScannedEntry], list[tuple[int, str]]]:
         entries.append(e)
         return e
 
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(text.split("\n"), 1):  # not splitlines(): a PO line ends at \n only
         line = raw.strip()
         obsolete = False
         if not line:
@@ -330,6 +334,11 @@ class Translator:
                     code="placeholders",
                 )
                 continue
+            bad = model.forbidden_chars_problem(msg.string)
+            if bad:  # the same rule as for source texts (docs/robustness.md)
+                self.diagnostics.error(f"{self.lang}: translation of {context!r}: {bad}",
+                                       Location(shown, msg.lineno or 0), code="characters")
+                continue
             return Lookup(msg.string, "draft" if msg.fuzzy else "translated", Location(shown, msg.lineno or 0))
         return Lookup(msgid, state)
 
@@ -435,8 +444,13 @@ def dump_po(catalog: Catalog, *, omit_header: bool = False) -> bytes:
     if catalog.fuzzy:
         lines.append("#, fuzzy")
     lines += ['msgid ""', 'msgstr ""']
-    lines += ['"' + _escape(part) + '"' for part in raw.splitlines(keepends=True)]
+    lines += ['"' + _escape(part) + '"' for part in _lines(raw)]
     return ("\n".join(lines) + "\n\n").encode("utf-8") + buf.getvalue().lstrip(b"\n")
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` cut after each \\n (str.splitlines would also cut at \\v, \\f, U+2028...)."""
+    return re.findall(r"[^\n]*\n|[^\n]+", text)
 
 
 def _escape(text: str) -> str:
@@ -445,7 +459,7 @@ def _escape(text: str) -> str:
 
 def _with_header_field(raw: str, name: str, value: str) -> str:
     """``raw`` (a PO header) with the field ``name`` set to ``value`` (added at the end if absent)."""
-    lines = raw.splitlines(keepends=True)
+    lines = _lines(raw)
     for i, line in enumerate(lines):
         if line.split(":", 1)[0].strip().lower() == name.lower():
             lines[i] = f"{name}: {value}\n"

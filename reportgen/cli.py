@@ -38,8 +38,16 @@ def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """Wrong arguments are the user's input: exit status 1 (argparse says 2, which we keep for bugs)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _ArgumentParser(
         prog="reportgen",
         description="Turn structured findings (sources/*.yaml) and gettext catalogs (locales/) "
         "into multilingual DOCX and PDF reports.",
@@ -47,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"reportgen {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = _ArgumentParser(add_help=False)
     common.add_argument("-C", "--project", metavar="DIR", default=".",
                         help="project folder holding sources/, locales/ and the config (default: current folder)")
     common.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
@@ -169,8 +177,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(d if d.location else f"reportgen: {d}", file=sys.stderr)
             return 1
         if args.traceback:
-            raise
-        print(f"reportgen: internal error: {type(exc).__name__}: {exc} (run again with --traceback for details)",
+            import traceback
+
+            traceback.print_exc()
+            return 2
+        summary = " ".join(str(exc).split())  # one line, however long the exception's message
+        summary = summary if len(summary) <= 200 else summary[:199] + "…"
+        print(f"reportgen: internal error: {type(exc).__name__}: {summary} (run again with --traceback for details)",
               file=sys.stderr)
         return 2
 

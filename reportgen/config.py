@@ -69,10 +69,28 @@ _DISTRIBUTE: dict[str, type | tuple[type, ...]] = {
     "smtp_host": str, "smtp_port": int, "smtp_security": str, "smtp_user": str,
 }
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+#: A catalog language code (it names folders and output files, so nothing else is allowed).
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
+_PATH_KEYS = ("sources_dir", "locales_dir", "output_dir")
+
+
+def path_problem(root: Path, value: str) -> str:
+    """Why ``value`` (a path from the config) may not be used: it must name a place inside the
+    project, also once symbolic links are followed; no URL (nothing is fetched). "" if fine."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
+        return f"expected a path inside the project, got a URL ({value!r}); nothing is fetched from the network"
+    if Path(value).is_absolute():
+        return f"expected a path inside the project, got an absolute path ({value!r})"
+    try:
+        (root / value).resolve().relative_to(root.resolve())
+    except ValueError:
+        return f"expected a path inside the project, got {value!r}, which leads outside it"
+    return ""
 
 
 def _line_of(text: str, key: str) -> int:
-    m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE) or \
+        re.search(rf"[{{,]\s*{re.escape(key)}\s*=", text)  # in an inline table: {{ accent = 3 }}
     return text[: m.start()].count("\n") + 1 if m else 0
 
 
@@ -125,6 +143,20 @@ def load_settings(root: Path) -> Settings:
         for item in top.get(key, []):
             if not isinstance(item, str):
                 diags.error(f"{prefix}{key}: expected a list of strings", Location(shown, _line_of(text, key)))
+            elif key == "languages" and not LANG_RE.match(item):
+                diags.error(f"{prefix}languages: {item!r} is not a language code (such as 'fr' or 'pt_BR')",
+                            Location(shown, _line_of(text, key)))
+    if "source_language" in top and not LANG_RE.match(top["source_language"]):
+        diags.error(f"{prefix}source_language: {top['source_language']!r} is not a language code (such as 'en')",
+                    Location(shown, _line_of(text, "source_language")))
+    for lang, tag in top.get("language_tags", {}).items():
+        if not isinstance(tag, str):
+            diags.error(f"{prefix}language_tags.{lang}: expected str, got {type(tag).__name__}",
+                        Location(shown, _line_of(text, lang)))
+    for key in _PATH_KEYS:
+        problem = path_problem(root, top[key]) if key in top else ""
+        if problem:
+            diags.error(f"{prefix}{key}: {problem}", Location(shown, _line_of(text, key)))
     for key in ("accent", "text", "muted"):
         if key in theme_tab and not _COLOUR.match(theme_tab[key]):
             diags.error(f"{prefix}theme.{key}: expected a colour like '#1F4E79', got {theme_tab[key]!r}",
@@ -168,11 +200,12 @@ def _project_file(root: Path, value: str, suffixes: tuple[str, ...], what: str) 
 
     Only files inside the project folder are read: no URLs (no network at run time) and no paths
     that lead elsewhere (a shared config must not pull in arbitrary files)."""
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value) or value.startswith("data:"):
-        return f"expected a file inside the project, got a URL {value!r}"
+    if value.startswith("data:"):
+        return f"expected a file inside the project, got a data URL"
+    problem = path_problem(root, value)
+    if problem:
+        return problem
     path = (root / value).resolve()
-    if not path.is_relative_to(root):
-        return f"{value!r} is outside the project folder"
     if path.suffix.lower() not in suffixes:
         return f"expected {what}, got {value!r}"
     if not path.is_file():
@@ -190,11 +223,15 @@ def _project_file(root: Path, value: str, suffixes: tuple[str, ...], what: str) 
 
 def _read_toml(path: Path, root: Path) -> tuple[str, dict[str, Any]]:
     shown = display_path(path, root)
+    data = path.read_bytes()
     try:
-        text = path.read_text("utf-8")
+        text = data.decode("utf-8")
         return text, tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise InputError([Diagnostic("error", "not valid UTF-8", Location(shown))]) from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError([Diagnostic("error", f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                                     Location(shown, line, col))]) from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))

@@ -9,6 +9,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -110,8 +111,26 @@ def display_path(path: Path | str, base: Path | None = None) -> str:
     for root in (base, Path.cwd()):
         if root is None:
             continue
-        try:
-            return str(p.resolve().relative_to(root.resolve()))
-        except ValueError:
-            continue
+        for mine, theirs in ((os.path.abspath(p), os.path.abspath(root)), (p.resolve(), root.resolve())):
+            try:  # as written first (a symbolic link is shown where it is), then as resolved
+                return str(Path(mine).relative_to(theirs))
+            except ValueError:
+                continue
     return str(p)
+
+
+def link_escape(path: Path | str, root: Path) -> str:
+    """Where ``path`` really leads if it lies inside ``root`` but a symbolic link (the file or a
+    folder on its way) takes it outside; "" otherwise. Projects are confined (docs/robustness.md):
+    a repository can hold symbolic links, and one to ~/.ssh/config must not become a report."""
+    p = Path(os.path.abspath(path))
+    try:
+        p.relative_to(os.path.abspath(root))
+    except ValueError:
+        return ""  # named explicitly from outside the project: the user's own choice
+    real = p.resolve()
+    try:
+        real.relative_to(root.resolve())
+    except ValueError:
+        return str(real)
+    return ""

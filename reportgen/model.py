@@ -31,6 +31,29 @@ REPORT_KINDS = ("report", "outcome-report", "announcement")
 PARTICIPANT_QUALIFIERS = ("exact", "over", "about")
 
 
+#: Characters no text may contain, in a source or in a translation (docs/robustness.md): C0
+#: controls other than tab and line feed, DEL, C1 controls, surrogates, and the noncharacters
+#: U+FDD0..U+FDEF and U+xxFFFE/U+xxFFFF. XML (so DOCX) cannot carry most of them, no font draws
+#: any of them, and none has a meaning in a report; the same rule holds for both formats.
+FORBIDDEN_CHAR_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                               "\U0001fffe-\U0001ffff\U0002fffe-\U0002ffff\U0003fffe-\U0003ffff"
+                               "\U000efffe-\U000effff\U000ffffe-\U000fffff\U0010fffe-\U0010ffff]")
+
+
+def forbidden_chars_problem(text: str) -> str:
+    """Why ``text`` cannot be used ("" if it can): the first forbidden character, with its code
+    point and position, and how many more there are."""
+    m = FORBIDDEN_CHAR_RE.search(text)
+    if m is None:
+        return ""
+    cp = ord(m.group())
+    kind = "control character" if cp <= 0x9F else "surrogate" if 0xD800 <= cp <= 0xDFFF else "noncharacter"
+    more = len(FORBIDDEN_CHAR_RE.findall(text, m.end()))
+    extra = f" and {more} more" if more else ""
+    hint = " (tab and line break are the only control characters a text may contain)" if cp <= 0x9F else ""
+    return f"{kind} U+{cp:04X} at character {m.start() + 1}{extra} cannot be shown{hint}"
+
+
 def placeholders_in(text: str) -> list[str]:
     """The known placeholder names used in ``text``, in order of appearance."""
     return [m.group(1) for m in PLACEHOLDER_RE.finditer(text) if m.group(1) in PLACEHOLDERS]
@@ -100,6 +123,7 @@ class Report:
     event: Event | None = None
     sections: tuple[Section, ...] = ()
     keywords: tuple[Text, ...] = ()
+    id_location: Location | None = None  # where the id is given (the file's first line if by its name)
 
     def texts(self) -> Iterator[Text]:
         """Every translatable text, in document order."""

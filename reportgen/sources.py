@@ -16,7 +16,7 @@ from typing import Any, Callable
 import yaml
 
 from . import model
-from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
+from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path, link_escape
 
 try:  # the C parser is several times faster; both give the same nodes and marks
     from yaml import CSafeLoader as _Loader
@@ -30,6 +30,8 @@ TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 OFFSET_RE = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 MAX_NODES = 100_000  # bounds alias expansion ("billion laughs") and absurd files
 MAX_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 50  # the schema needs 7 levels; libyaml's composer recurses (100,000 levels crash it)
+MAX_ERRORS = 100  # per file: a broken file (or an alias bomb) does not print a million lines
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
@@ -55,6 +57,9 @@ class _Reader:
 
     def error(self, node: yaml.Node, where: str, message: str) -> None:
         self.diags.error(f"{where}: {message}" if where else message, self.loc(node))
+        if len(self.diags.errors) >= MAX_ERRORS:
+            self.diags.error(f"too many errors ({MAX_ERRORS}); stopped reading this file", self.loc(node))
+            raise InputError(self.diags.items)
 
     def count(self, node: yaml.Node) -> None:
         self.visited += 1
@@ -63,9 +68,12 @@ class _Reader:
                 [model_diag(self.loc(node), f"document too large or too many aliases (more than {MAX_NODES} values)")]
             )
         if node.tag not in _ALLOWED_TAGS:
-            raise InputError(
-                [model_diag(self.loc(node), f"tag {node.tag!r} is not allowed (sources are plain YAML data)")]
-            )
+            if node.tag == "tag:yaml.org,2002:merge":
+                message = "merge keys ('<<') are not supported; write the keys out"
+            else:
+                tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+                message = f"tag {tag!r} is not allowed (sources are plain YAML data; nothing is ever run)"
+            raise InputError([model_diag(self.loc(node), message)])
 
     # -- typed accessors
     def mapping(self, node: yaml.Node, where: str, keys: dict[str, bool]) -> dict[str, yaml.Node] | None:
@@ -242,6 +250,10 @@ def _read_report(r: _Reader, root: yaml.Node, stem: str) -> model.Report | None:
         if value is None:
             return None
         value = value.strip()
+        problem = model.forbidden_chars_problem(value)
+        if problem:
+            r.error(node, where, problem)
+            return None
         for m in model.PLACEHOLDER_RE.finditer(value):
             name = m.group(1)
             if name not in model.PLACEHOLDERS and name.islower():
@@ -268,7 +280,7 @@ def _read_report(r: _Reader, root: yaml.Node, stem: str) -> model.Report | None:
 
     sections: list[model.Section] = []
     seen_sections: dict[str, yaml.Node] = {}
-    for si, snode in enumerate(r.sequence(top["sections"], "sections"), 1):
+    for si, snode in enumerate(r.sequence(top["sections"], "sections") if "sections" in top else [], 1):
         where = f"sections[{si}]"
         s = r.mapping(snode, where, _SECTION)
         if s is None:
@@ -283,8 +295,9 @@ def _read_report(r: _Reader, root: yaml.Node, stem: str) -> model.Report | None:
         heading = None
         if "heading" in s:
             heading = text(s["heading"], f"{where}.heading", f"{sid}:heading", f"Heading of section '{sid}'")
+        errors_before = len(r.diags.errors)
         blocks = _read_body(r, s.get("body"), where, sid, text) if "body" in s else []
-        if not blocks and "body" in s:
+        if not blocks and "body" in s and len(r.diags.errors) == errors_before:
             r.error(s["body"], f"{where}.body", "a section needs at least one paragraph or bullet list")
         sections.append(model.Section(sid, heading, tuple(blocks)))
     if "sections" in top and not sections and not r.diags.errors:
@@ -295,6 +308,7 @@ def _read_report(r: _Reader, root: yaml.Node, stem: str) -> model.Report | None:
     return model.Report(
         id=rid, path=r.path, kind=kind or "report", title=title, series=series, organiser=organiser,
         event=event, sections=tuple(sections), keywords=tuple(keywords),
+        id_location=r.loc(top["id"]) if "id" in top else Location(r.path, 1),
     )
 
 
@@ -419,6 +433,10 @@ def _check_placeholders(r: _Reader, report: model.Report) -> None:
 def load_source(path: Path, base: Path | None = None) -> model.Report:
     """Read and validate one source file. Raises :class:`InputError` with every problem found."""
     shown = display_path(path, base)
+    escape = link_escape(path, base) if base is not None else ""
+    if escape:
+        raise InputError([model_diag(Location(shown), f"is a symbolic link to {escape}, outside the project; "
+                                     "copy the file into the project")])
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -431,6 +449,7 @@ def load_source(path: Path, base: Path | None = None) -> model.Report:
         raise InputError([model_diag(Location(shown), f"file too large ({len(data)} bytes; the limit is {MAX_BYTES})")])
     text = _decode(data, shown)
     root = _compose(text, shown)
+    _check_size(root, shown)
     r = _Reader(shown)
     report = _read_report(r, root, path.stem)
     if report is not None:
@@ -459,16 +478,81 @@ def _decode(data: bytes, shown: str) -> str:
     return text
 
 
+def _check_depth(text: str, shown: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before composing (the parser keeps its own stack; the
+    composer recurses and would overflow the C stack)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                m = event.start_mark
+                raise InputError([model_diag(Location(shown, m.line + 1, m.column + 1),
+                                             f"nested more than {MAX_DEPTH} levels deep")])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _check_size(root: yaml.Node, shown: str) -> None:
+    """Refuse documents whose aliases expand to more than MAX_NODES values ("billion laughs") or
+    refer to themselves. Sizes are memoized per node, so this costs one pass over the nodes."""
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if isinstance(node, yaml.ScalarNode):
+            size[key] = 1
+            continue
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
+        if done:
+            open_.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            if size[key] > MAX_NODES:
+                raise InputError([model_diag(
+                    Location(shown, node.start_mark.line + 1, node.start_mark.column + 1),
+                    f"aliases expand this value to more than {MAX_NODES} values (the limit of a source)")])
+            continue
+        if key in size:
+            continue
+        open_.add(key)
+        stack.append((node, True))
+        for c in children:
+            if id(c) in open_:
+                raise InputError([model_diag(
+                    Location(shown, node.start_mark.line + 1, node.start_mark.column + 1),
+                    "an alias refers to a value that contains it (a recursive structure)")])
+            if id(c) not in size:
+                stack.append((c, False))
+
+
 def _compose(text: str, shown: str) -> yaml.Node:
     try:
+        _check_depth(text, shown)
         root = yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError as exc:  # a raw control character or noncharacter in the file
+        pos = exc.position
+        if _Loader.__name__.startswith("C"):  # libyaml counts UTF-8 bytes
+            pos = len(text.encode("utf-8")[:pos].decode("utf-8", "ignore"))
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        kind = "control character" if exc.character <= 0x9F else "noncharacter"
+        raise InputError([model_diag(Location(shown, line, col),
+                                     f"{kind} U+{exc.character:04X} is not allowed in a source")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        if "'\\t'" in problem or "tab" in problem.lower():
+        lines = text.splitlines()
+        at = lines[mark.line][mark.column:mark.column + 1] if mark is not None and mark.line < len(lines) else ""
+        if "'\\t'" in problem or "tab" in problem.lower() or at == "\t":
             problem = "tab character; indent with spaces"
-        elif problem == "found character that cannot start any token" and mark is not None:
-            problem = f"{problem} ({text.splitlines()[mark.line][mark.column:mark.column + 1]!r})" if mark.line < len(text.splitlines()) else problem
+        elif problem == "but found another document":
+            problem = "a source holds one YAML document; remove the '---' line and what follows"
+        elif problem == "found invalid Unicode character escape code":
+            problem += " (a surrogate such as \\ud83d: write characters beyond U+FFFF as \\U0001F600)"
+        elif problem == "found character that cannot start any token" and at:
+            problem = f"{problem} ({at!r})"
         loc = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
         raise InputError([model_diag(loc, f"YAML syntax: {problem}")]) from None
     except yaml.YAMLError as exc:

@@ -13,7 +13,9 @@ import pytest
 from .conftest import copy_default_project
 
 BAD = Path(__file__).resolve().parent / "bad"
-SOURCE_CASES = sorted((BAD / "sources").glob("*"))
+SOURCE_CASES = sorted(p for p in (BAD / "sources").glob("*") if p.suffix != ".expect")
+#: reportgen.toml cases; a name starting with "pyproject-" is installed as pyproject.toml instead.
+CONFIG_CASES = sorted(p for p in (BAD / "config").glob("*") if p.suffix != ".expect")
 
 
 def expected_lines(path: Path) -> list[str]:
@@ -33,6 +35,26 @@ def test_bad_source(case, tmp_path, cli):
     before = snapshot(root / "build")
     target = root / "sources" / case.name
     shutil.copy(case, target)
+    run = cli("build", "-q", cwd=root)
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert run.err_lines == expected_lines(case)
+    assert snapshot(root / "build") == before
+
+
+def test_corpus_size():
+    """The issue asks for at least 30 broken inputs, each with its exact message."""
+    assert len(SOURCE_CASES) + len(CONFIG_CASES) >= 30
+    assert all(expected_lines(case) for case in SOURCE_CASES + CONFIG_CASES)
+
+
+@pytest.mark.parametrize("case", CONFIG_CASES, ids=lambda p: p.name)
+def test_bad_config(case, tmp_path, cli):
+    root = copy_default_project(tmp_path / "p")
+    assert cli("build", "-q", "--format", "pdf", "--lang", "en", "africa-2024", cwd=root).code == 0
+    before = snapshot(root / "build")
+    name = "pyproject.toml" if case.name.startswith("pyproject-") else "reportgen.toml"
+    shutil.copy(case, root / name)
     run = cli("build", "-q", cwd=root)
     assert run.code == 1
     assert "Traceback" not in run.err

@@ -29,6 +29,7 @@ LAYERS = {
     "fuzzy": set(),
     "workflow": {"build", "catalogs", "checks", "localize"},
     "localize": {"catalogs"},
+    "outputs": set(),
     "render": set(),
     "render.pdf": {"render"},
     "render.docx": {"render"},

@@ -398,8 +398,8 @@ def test_logo_on_the_first_page_only(default_project, cli):
 
 
 @pytest.mark.parametrize("value, message", [
-    ("https://example.org/logo.png", "expected a file inside the project, got a URL 'https://example.org/logo.png'"),
-    ("../logo.png", "'../logo.png' is outside the project folder"),
+    ("https://example.org/logo.png", "expected a path inside the project, got a URL ('https://example.org/logo.png'); nothing is fetched from the network"),
+    ("../logo.png", "expected a path inside the project, got '../logo.png', which leads outside it"),
     ("missing.png", "no such file 'missing.png'"),
     ("notes.txt", "expected a PNG or JPEG image, got 'notes.txt'"),
     ("fake.png", "'fake.png' is not a PNG or JPEG image"),

@@ -510,16 +510,26 @@ def _drop_styles_with_effects(document) -> None:
             del rels[rid]
 
 
+#: python-docx refuses core properties longer than this (Word shows no more anyway).
+PROPERTY_LIMIT = 255
+
+
+def _prop(text: str) -> str:
+    """A document property: one line, cut to PROPERTY_LIMIT characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1].rstrip() + "…"
+
+
 def _set_properties(document, doc: LocalizedReport) -> None:
     cp = document.core_properties
-    cp.title = doc.title.text
-    cp.subject = doc.event_line or (doc.series.text if doc.series else "")
-    cp.author = doc.organiser.text if doc.organiser else ""
-    cp.keywords = ", ".join(doc.keywords)
+    cp.title = _prop(doc.title.text)
+    cp.subject = _prop(doc.event_line or (doc.series.text if doc.series else ""))
+    cp.author = _prop(doc.organiser.text if doc.organiser else "")
+    cp.keywords = _prop(", ".join(doc.keywords))
     cp.language = doc.tag
     cp.last_modified_by = "reportgen"
     cp.comments = ""
-    cp.category = doc.kind_label or ""
+    cp.category = _prop(doc.kind_label or "")
     cp.revision = 1
     created = doc.created.astimezone(_dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     cp.created = created

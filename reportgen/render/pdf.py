@@ -47,7 +47,24 @@ PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
 MARGIN = 20 * mm
 #: Babel puts U+202F (narrow no-break space) in French numbers and English times, U+2009 (thin
 #: space) around the dash of time ranges; ReportLab breaks lines at both, so they become U+00A0.
-_NO_BREAK = str.maketrans({"\u202f": "\u00a0", "\u2009": "\u00a0"})
+#: What ReportLab cannot do with a character, done before drawing (docs/robustness.md):
+#: it breaks lines at U+202F / U+2009 (Babel's narrow no-break and thin spaces in French numbers
+#: and time ranges), so they become U+00A0; it has no tab stops, so a tab is a space; U+2028 /
+#: U+2029 are line breaks. Invisible format characters (category Cf: zero-width spaces and joiners,
+#: direction marks, soft hyphens, BOM) would be drawn as visible glyphs or gaps, as ReportLab has no
+#: bidi or shaping engine: they are left out (the DOCX keeps them: Word uses them).
+_PDF_CHARS = str.maketrans({0x202F: 0x00A0, 0x2009: 0x00A0, 0x09: 0x20, 0x2028: 0x0A, 0x2029: 0x0A})
+
+
+def plain(text: str) -> str:
+    """User text as ReportLab can draw it: composed (NFC: ReportLab does not position combining
+    marks, so 'e' + U+0301 becomes 'é'), without format characters, with the spaces above replaced."""
+    text = unicodedata.normalize("NFC", text).translate(_PDF_CHARS)
+    if not text.isascii():
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return text
+
+
 #: Characters that are layout, not glyphs.
 _NOT_DRAWN = frozenset("\n\r\t")
 
@@ -127,7 +144,7 @@ def check_glyphs(doc: LocalizedReport, theme: Theme = Theme()) -> list[Diagnosti
         if good.issuperset(text):
             return []
         out, rtl = [], False
-        for ch in dict.fromkeys(text.translate(_NO_BREAK)):
+        for ch in dict.fromkeys(plain(text)):
             if ch in _NOT_DRAWN:
                 continue
             if not fonts.has(ch):
@@ -163,7 +180,7 @@ def _char(ch: str) -> str:
 def markup(text: str, fonts: _Fonts | None = None) -> str:
     """User text -> Paragraph markup: escaped (``&``, ``<``, ``>`` appear literally), spaces that must
     not break made non-breaking, and characters of other scripts set in the fallback font."""
-    text = text.translate(_NO_BREAK)
+    text = plain(text)
     if fonts is None or fonts.fallback is None:
         out = escape(text)
     else:
@@ -201,14 +218,21 @@ class _Heading(Paragraph):
     """A section heading that puts its own outline entry where it is drawn (so the bookmark lands on
     the page the heading moved to, never on the page before)."""
 
-    def __init__(self, text, style, key: str, title: str):
-        super().__init__(text, style)
+    def __init__(self, text, style, key: str = "", title: str = "", **kwargs):
+        super().__init__(text, style, **kwargs)  # ReportLab makes the parts of a split with kwargs
         self._key, self._title = key, title
 
+    def split(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
+        parts = super().split(availWidth, availHeight)
+        for i, part in enumerate(parts):  # a heading longer than a page: the entry goes with its start
+            part._key, part._title = (self._key, self._title) if i == 0 else ("", "")
+        return parts
+
     def draw(self) -> None:
-        c = self.canv
-        c.bookmarkHorizontal(self._key, 0, self.height + self.style.spaceBefore)
-        c.addOutlineEntry(self._title, self._key, level=0, closed=False)
+        if self._key:
+            c = self.canv
+            c.bookmarkHorizontal(self._key, 0, self.height + self.style.spaceBefore)
+            c.addOutlineEntry(self._title, self._key, level=0, closed=False)
         super().draw()
 
 
@@ -381,7 +405,7 @@ def _numbered_canvas(doc: LocalizedReport, st: _Styles, fonts: _Fonts, created: 
         def _footer(self, total: int) -> None:
             page = self._pageNumber
             label = "".join(str(page) if p == "{page}" else str(total) if p == "{pages}" else p for p in footer_parts)
-            label = label.translate(_NO_BREAK)
+            label = " ".join(plain(label).split())
             width, _ = self._pagesize
             left, right, y = MARGIN, width - MARGIN, 12 * mm
             self.saveState()
@@ -391,7 +415,7 @@ def _numbered_canvas(doc: LocalizedReport, st: _Styles, fonts: _Fonts, created: 
             self.setFillColor(st.muted)
             label_w = _width(label, fonts, font, 8)
             _draw(self, right - label_w, y, label, fonts, font, 8)
-            title = _fit(doc.title.text.translate(_NO_BREAK).replace("\n", " "), fonts, font, 8,
+            title = _fit(" ".join(plain(doc.title.text).split()), fonts, font, 8,
                          right - left - label_w - 12 * mm)
             _draw(self, left, y, title, fonts, font, 8)
             if doc.draft:
@@ -524,7 +548,7 @@ def _title_block(doc: LocalizedReport, st: _Styles, fonts: _Fonts, width: float,
         label_w = min(max(28 * mm, widest + 16), width / 3)
         rows = [[Paragraph(markup(k, fonts), st.fact_label), Paragraph(markup(v, fonts), st.fact_value)]
                 for k, v in doc.facts]
-        table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT")
+        table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F2F5F9")),
             ("LINEABOVE", (0, 0), (-1, 0), 1.2, st.accent),
@@ -545,7 +569,7 @@ def _body(doc: LocalizedReport, st: _Styles, fonts: _Fonts) -> list[Flowable]:
     widths = _Widths()
 
     def block(p: Phrase, style: ParagraphStyle, bullet: str | None = None) -> Flowable:
-        text = p.text.translate(_NO_BREAK)
+        text = plain(p.text)
         if not p.marked and (fonts.fallback is None or all(ord(ch) in fonts.main_cmap for ch in set(text) - _NOT_DRAWN)):
             return _Text(text, style, widths, bullet)
         return Paragraph(_phrase(p, doc, fonts), style, bulletText=bullet)

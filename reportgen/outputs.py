@@ -1,0 +1,83 @@
+"""Where outputs go: confined to the output folder, and no temporary file of a killed build left
+behind. Standard library only; ``build.write_atomic`` names its temporary files with
+:func:`temp_suffix`. See docs/robustness.md.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+from .errors import Diagnostic, InputError, Location, display_path
+
+
+def temp_suffix() -> str:
+    """The end of a temporary output's name, ``.<pid>.tmp``: whose file it is."""
+    return f".{os.getpid()}.tmp"
+
+
+def remove_stale_temps(targets: Sequence[Path]) -> None:
+    """Delete the temporary files that a killed build left beside ``targets``
+    (``.<name>.<random>.<pid>.tmp`` of a process that no longer runs). Those of a build still
+    running (two builds into one folder) are left alone."""
+    for folder, names in _by_folder(targets).items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".tmp") or not any(name.startswith(f".{n}.") for n in names):
+                continue
+            pid = name[: -len(".tmp")].rpartition(".")[2]
+            if not pid.isdigit() or _process_alive(int(pid)):
+                continue
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _by_folder(targets: Sequence[Path]) -> dict[Path, set[str]]:
+    out: dict[Path, set[str]] = {}
+    for t in targets:
+        out.setdefault(t.parent, set()).add(t.name)
+    return out
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill(pid, 0) would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or cannot tell: keep its file
+    return True
+
+
+def check_output_folder(folder: Path, project: Path) -> None:
+    """The project's own output folder (not one given with --out) must stay inside the project once
+    symbolic links are followed: a repository may hold ``build`` as a link to elsewhere."""
+    try:
+        folder.resolve().relative_to(project.resolve())
+    except ValueError:
+        raise InputError([Diagnostic("error", f"the output folder leads outside the project (to {folder.resolve()}); "
+                                     "use --out to write elsewhere", Location(display_path(folder, project)))]) from None
+
+
+def check_output_paths(targets: Sequence[Path], out_root: Path) -> None:
+    """Every output must land inside the output folder, also once symbolic links are followed (a
+    repository may hold ``build/<id>`` as a link to elsewhere)."""
+    root = out_root.resolve()
+    for t in targets:
+        real = t.parent.resolve() / t.name
+        try:
+            real.relative_to(root)
+        except ValueError:
+            raise InputError([Diagnostic("error", f"leads outside the output folder (to {real}); remove the "
+                                         "symbolic link", Location(display_path(t)))]) from None
+        if t.is_symlink() or (t.exists() and not t.is_file()):
+            raise InputError([Diagnostic("error", "is not a regular file; remove it", Location(display_path(t)))])
