@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
                        "with its context, a note for translators and its place in the YAML.")
     e.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write (default: locales/reportgen.pot)")
 
+    _translator_commands(sub, common)
+
     d = sub.add_parser(
         "distribute", help="e-mail each participant the PDF in their language (dry run by default)",
         parents=[common],
@@ -121,7 +123,6 @@ def _parser() -> argparse.ArgumentParser:
                        "A file is looked for at its path relative to the manifest, then beside it. "
                        "Exit status 1 with one line per mismatch.")
     v.add_argument("manifest", type=Path, metavar="MANIFEST", help="manifest.csv or manifest.json")
-    _translator_commands(sub, common)
     return p
 
 
