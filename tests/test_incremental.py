@@ -110,6 +110,12 @@ def test_help_imports_no_heavy_library(default_project):
     assert _modules_after("main(['build', '--help'])", default_project) == []
 
 
+def test_status_and_check_import_no_renderer(default_project):
+    for command in ("main(['status'])", "main(['check'])"):
+        loaded = _modules_after(command, default_project)
+        assert "reportlab" not in loaded and "docx" not in loaded and "lxml" not in loaded, (command, loaded)
+
+
 def test_noop_build_imports_no_heavy_library(default_project):
     assert _modules_after("main(['build', '-q', '-j', '1'])", default_project) != []  # the first build renders
     assert _modules_after("main(['build', '-q'])", default_project) == []
