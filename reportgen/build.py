@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__, model, outputs
+from .paths import DOMAIN, available_languages, bundled_catalog_path, catalog_path, find_sources
 from .config import Settings, load_settings
 from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
 from .model import Theme
@@ -35,7 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .render import RenderOptions
 
 FORMATS = ("docx", "pdf")  # keep in step with render.RENDERERS (checked by a test)
-DOMAIN = "reportgen"
 STATE_FILE = ".reportgen-state.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -100,22 +100,11 @@ class BuildResult:
 
 
 def catalog_file(settings: Settings, lang: str) -> Path:
-    return settings.locales_path / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-def bundled_catalog_file(lang: str) -> Path:
-    return PACKAGE_DIR / "locales" / lang / "LC_MESSAGES" / "layout.po"
-
-
-def catalog_languages(settings: Settings) -> list[str]:
-    """Languages that have a project catalog."""
-    if not settings.locales_path.is_dir():
-        return []
-    return sorted(p.name for p in settings.locales_path.iterdir() if catalog_file(settings, p.name).is_file())
+    return catalog_path(settings.locales_path, lang)
 
 
 def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> list[str]:
-    available = catalog_languages(settings)
+    available = available_languages(settings.locales_path)
     known = [settings.source_language] + [x for x in available if x != settings.source_language]
     if settings.languages:
         known = list(dict.fromkeys(settings.languages))
@@ -160,17 +149,9 @@ def resolve_formats(settings: Settings, requested: Sequence[str] | None) -> list
     return list(dict.fromkeys(formats))
 
 
-def find_sources(settings: Settings) -> list[Path]:
-    """The source files of a project, sorted by name."""
-    folder = settings.sources_path
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
 def resolve_sources(settings: Settings, requested: Sequence[str] | None) -> list[Path]:
     if not requested:
-        found = find_sources(settings)
+        found = find_sources(settings.sources_path)
         if not found:
             shown = display_path(settings.sources_path, settings.root)
             raise InputError([Diagnostic("error", "no source files (*.yaml) found", Location(shown))])
@@ -445,7 +426,7 @@ def build_project(
     # 1. plan and fingerprint
     common = _digest(_code_signature(), _settings_signature(settings, draft),
                      _file_bytes(docx_template) if docx_template else b"")
-    lang_sig = {lang: _digest(_file_bytes(catalog_file(settings, lang)), _file_bytes(bundled_catalog_file(lang)))
+    lang_sig = {lang: _digest(_file_bytes(catalog_file(settings, lang)), _file_bytes(bundled_catalog_path(lang)))
                 for lang in languages}
     planned: list[Job] = []
     for path in paths:
@@ -640,7 +621,7 @@ def extract_template(project: Project, output: Path | None = None) -> tuple[Path
     reports = [r for _, r in load_reports(settings, resolve_sources(settings, None))]
     template = catalogs.extract(reports, localize.layout_entries())
     data = catalogs.dump_po(template)
-    path = output or settings.locales_path / f"{catalogs.DOMAIN}.pot"
+    path = output or settings.locales_path / f"{DOMAIN}.pot"
     changed = not path.exists() or path.read_bytes() != data
     if changed:
         write_atomic(path, data)

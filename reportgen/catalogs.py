@@ -25,16 +25,10 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from . import checks, model
+from .paths import BUNDLED_LOCALES, DOMAIN, LAYOUT_DOMAIN, available_languages, catalog_path  # noqa: F401
 from .errors import Diagnostic, Diagnostics, InputError, Location, display_path, link_escape
 
-DOMAIN = "reportgen"
-LAYOUT_DOMAIN = "layout"
-BUNDLED_LOCALES = Path(__file__).parent / "locales"
 PROJECT_NAME = "reportgen"
-
-
-def catalog_path(locales_dir: Path, lang: str, domain: str = DOMAIN) -> Path:
-    return locales_dir / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
 # --------------------------------------------------------------------------- reading
@@ -374,13 +368,6 @@ def load_translator(lang: str, locales_dir: Path, source_lang: str = "en", use_f
     if bundled.exists():
         catalogs.append((f"<reportgen>/locales/{lang}/LC_MESSAGES/{LAYOUT_DOMAIN}.po", read_catalog(bundled)))
     return Translator(lang, tuple(catalogs), use_fuzzy)
-
-
-def available_languages(locales_dir: Path) -> list[str]:
-    """Languages that have a project catalog."""
-    if not locales_dir.is_dir():
-        return []
-    return sorted(p.name for p in locales_dir.iterdir() if catalog_path(locales_dir, p.name).is_file())
 
 
 # --------------------------------------------------------------------------- extracting

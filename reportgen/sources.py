@@ -562,13 +562,6 @@ def _compose(text: str, shown: str) -> yaml.Node:
     return root
 
 
-def find_sources(sources_dir: Path) -> list[Path]:
-    """The source files of a project, sorted by name."""
-    if not sources_dir.is_dir():
-        return []
-    return sorted(p for p in sources_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
 def read_records(path: Path, base: Path | None = None
                  ) -> tuple[list[tuple[Location, dict[str, str]]], list[Diagnostic]]:
     """A YAML data file that is a list of flat mappings (optionally under one top-level key, such

@@ -1,0 +1,32 @@
+"""Where things are in a project and in the package. Standard library only, so that planning a
+build (and finding it up to date) needs no third-party import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DOMAIN = "reportgen"  # the project's catalogs: locales/<lang>/LC_MESSAGES/reportgen.po
+LAYOUT_DOMAIN = "layout"  # the layout labels shipped with reportgen
+BUNDLED_LOCALES = Path(__file__).resolve().parent / "locales"
+
+
+def catalog_path(locales_dir: Path, lang: str, domain: str = DOMAIN) -> Path:
+    return locales_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def bundled_catalog_path(lang: str) -> Path:
+    return catalog_path(BUNDLED_LOCALES, lang, LAYOUT_DOMAIN)
+
+
+def available_languages(locales_dir: Path) -> list[str]:
+    """Languages that have a project catalog."""
+    if not locales_dir.is_dir():
+        return []
+    return sorted(p.name for p in locales_dir.iterdir() if catalog_path(locales_dir, p.name).is_file())
+
+
+def find_sources(sources_dir: Path) -> list[Path]:
+    """The source files of a project, sorted by name."""
+    if not sources_dir.is_dir():
+        return []
+    return sorted(p for p in sources_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
