@@ -30,11 +30,6 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def similarity(a: str, b: str) -> float:
-    """The score :func:`match` uses: 0 (unrelated) .. 1 (equal); 0 when below the cutoffs."""
-    return _score(words(a), words(b), a, b)
-
-
 def _score(wa: list[str], wb: list[str], a: str, b: str) -> float:
     if not wa or not wb:
         return 0.0

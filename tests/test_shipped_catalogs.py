@@ -72,3 +72,17 @@ def test_shipped_files_are_what_extract_and_update_write(tmp_path, cli, monkeypa
     for path in sorted((REPO / "locales").rglob("*.po*")):
         rel = path.relative_to(REPO)
         assert (tmp_path / rel).read_bytes() == path.read_bytes(), rel
+
+
+def test_bundled_layout_catalogs_cover_every_label(monkeypatch):
+    """Every layout label of localize.LAYOUT ships translated, and layout.pot is what extract_layout writes."""
+    from reportgen import catalogs, localize
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")  # the committed files use the fixed default date
+    wanted = {f"layout:{key}" for key in localize.LAYOUT}
+    for path in sorted(REPO.glob("reportgen/locales/*/LC_MESSAGES/layout.po")):
+        with path.open("rb") as f:
+            have = {m.context for m in read_po(f) if m.id and m.string}
+        assert have == wanted, f"{path}: missing {sorted(wanted - have)}, extra {sorted(have - wanted)}"
+    pot = REPO / "reportgen" / "locales" / "layout.pot"
+    assert pot.read_bytes() == catalogs.dump_po(catalogs.extract_layout(localize.layout_entries()))
