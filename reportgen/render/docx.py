@@ -34,6 +34,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.styles import BabelFish
+from docx.styles.style import StyleFactory
 from docx.opc.pkgwriter import PackageWriter
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -243,7 +245,7 @@ def _theme_xml(xml: bytes, options: RenderOptions) -> bytes:
 def _ensure_styles(document) -> dict:
     """The styles the renderer uses; any a template lacks is copied from the default template."""
     styles = document.styles
-    by_name = {s.name: s for s in styles}
+    by_name = _styles_by_name(styles)
     missing = [name for name in STYLES if name not in by_name]
     if missing:
         default = Document()
@@ -252,8 +254,21 @@ def _ensure_styles(document) -> dict:
             styles.element.append(el)
             if el.find(qn("w:pPr")) is not None and el.find(qn("w:pPr")).find(qn("w:numPr")) is not None:
                 _copy_numbering(document, default, el)
-        by_name = {s.name: s for s in styles}
+        by_name = _styles_by_name(styles)
     return {name: by_name[name] for name in STYLES}
+
+
+def _styles_by_name(styles) -> dict:
+    """Our STYLES by UI name, read from the XML (wrapping all 160 styles of a template in python-docx
+    objects to find eight costs more than rendering a page)."""
+    wanted = {BabelFish.ui2internal(name): name for name in STYLES}
+    out = {}
+    for el in styles.element.iterchildren(qn("w:style")):
+        name_el = el.find(qn("w:name"))
+        ui = wanted.get(name_el.get(_W_VAL)) if name_el is not None else None
+        if ui is not None and ui not in out:
+            out[ui] = StyleFactory(el)
+    return out
 
 
 def _copy_numbering(document, default, style_el) -> None:
