@@ -377,14 +377,20 @@ def default_jobs() -> int:
 
 
 def make_executor(jobs: int) -> "cf.Executor | None":
-    """A process pool of ``jobs`` workers (forked where possible: the parent has already imported
-    what the workers need), or None to run in this process."""
+    """A process pool of ``jobs`` workers, or None to run in this process.
+
+    On Linux the workers are forked, so they start with what the parent has already imported;
+    not when the caller runs other threads (forking a threaded process can deadlock): then a
+    fork server. Elsewhere the platform's default (spawn)."""
     if jobs <= 1:
         return None
     import concurrent.futures as cf
     import multiprocessing
+    import threading
 
-    ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    ctx = None
+    if sys.platform.startswith("linux"):
+        ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
     return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
 
 

@@ -129,3 +129,21 @@ def test_public_api(default_project, tmp_path):
     result = reportgen.build_project(reportgen.load_project(default_project), langs=["fr"], formats=["pdf"],
                                      out_dir=tmp_path / "out", jobs=1)
     assert [r.path.name for r in result.built] == ["africa-2024.fr.pdf", "americas-2024.fr.pdf"]
+
+
+def test_pool_does_not_fork_a_threaded_process():
+    import threading
+
+    from reportgen.build import make_executor
+
+    with make_executor(2) as ex:
+        assert ex._mp_context.get_start_method() == "fork"
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        with make_executor(2) as ex:
+            assert ex._mp_context.get_start_method() != "fork"
+    finally:
+        stop.set()
+        t.join()
