@@ -23,13 +23,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from . import __version__, model, outputs
-from .paths import DOMAIN, available_languages, bundled_catalog_path, catalog_path, find_sources
+from . import __version__, outputs
+from .paths import DOMAIN, ID_RE, available_languages, bundled_catalog_path, catalog_path, find_sources
 from .config import Settings, load_settings
 from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
-from .model import Theme
+from .theme import Theme
 
 if TYPE_CHECKING:  # pragma: no cover
+    from . import model
     import concurrent.futures as cf
 
     from . import catalogs, localize
@@ -160,7 +161,7 @@ def resolve_sources(settings: Settings, requested: Sequence[str] | None) -> list
     for item in requested:
         p = Path(item)
         if not p.suffix:  # a source id
-            if not model.ID_RE.match(item):
+            if not ID_RE.match(item):
                 raise InputError(f"{item!r} is not a source id (lowercase letters, digits and '-') "
                                  "nor a .yaml file")
             p = settings.sources_path / f"{item}.yaml"
@@ -492,7 +493,7 @@ def build_project(
         loc = localize.localize(report, tr, tag, draft=draft, created=_created(inputs),
                                 source_tag=localize.language_tag(settings.source_language, settings.language_tags))
         docs[key] = loc.report
-        job_warnings[key] = _summarize_fallbacks(job.lang, report.id, loc.fallbacks)
+        job_warnings[key] = list(report.warnings) + _summarize_fallbacks(job.lang, report.id, loc.fallbacks)
         problems.extend(tr.diagnostics)
         tr.diagnostics.items.clear()
     options = RenderOptions(theme=settings.theme, docx_template=docx_template)
@@ -557,6 +558,8 @@ def _below_threshold(translators: dict[str, catalogs.Translator], reports: list[
     from . import catalogs, localize
 
     out = {}
+    from . import model
+
     layout = [model.Text(english, f"layout:{key}", Location("")) for key, english, _ in localize.layout_entries()]
     for lang, tr in translators.items():
         # the same count as `reportgen status`: the sources' texts and the layout labels
@@ -576,10 +579,10 @@ def _peek_id(path: Path, data: bytes) -> str:
         line = raw.decode("utf-8", "replace")
         if line.startswith("id:"):
             value = line[3:].split("#", 1)[0].strip().strip("\"'")
-            if model.ID_RE.match(value):
+            if ID_RE.match(value):
                 return value
             break
-    return path.stem if model.ID_RE.match(path.stem) else "_invalid"
+    return path.stem if ID_RE.match(path.stem) else "_invalid"
 
 
 def _warning_json(d: Diagnostic) -> dict:

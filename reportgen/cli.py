@@ -7,7 +7,6 @@ Exit status: 0 success; 1 a problem with the input (sources, catalogs, config, a
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -150,21 +149,12 @@ def _translator_commands(sub, common) -> None:
     c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
 
 
-class _Printer(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        print(record.getMessage(), file=sys.stderr)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return 0
-    logger = logging.getLogger("reportgen")
-    logger.handlers[:] = [_Printer()]
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:

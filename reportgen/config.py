@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
-from .model import Theme
+from .theme import Theme
 
 CONFIG_FILE = "reportgen.toml"
 

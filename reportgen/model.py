@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Union
 
-from .errors import Location
+from .errors import Diagnostic, Location
+from .paths import ID_RE  # noqa: F401 - part of the model's vocabulary
+from .theme import Theme  # noqa: F401 - settings data the renderers receive
 
 #: Placeholders a source text may use; their values come from the event data.
 PLACEHOLDERS = ("date", "start", "end", "time_range", "timezone", "participants", "location")
@@ -24,8 +26,6 @@ PLACEHOLDERS = ("date", "start", "end", "time_range", "timezone", "participants"
 #: ``{name}``; only the names above are placeholders, any other brace text is literal.
 PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-#: Ids of sources, sections and items; a source id names its output folder, so no '/' or '..'.
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 REPORT_KINDS = ("report", "outcome-report", "announcement")
 PARTICIPANT_QUALIFIERS = ("exact", "over", "about")
@@ -124,6 +124,8 @@ class Report:
     sections: tuple[Section, ...] = ()
     keywords: tuple[Text, ...] = ()
     id_location: Location | None = None  # where the id is given (the file's first line if by its name)
+    #: Problems that do not stop a build (a misspelt placeholder): shown in its summary.
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
     def texts(self) -> Iterator[Text]:
         """Every translatable text, in document order."""
@@ -144,20 +146,6 @@ class Report:
 
 
 # --------------------------------------------------------------------------- look and layout
-
-
-@dataclass(frozen=True)
-class Theme:
-    """Look of the documents; set in the project config's ``[theme]`` table."""
-
-    accent: str = "#1F4E79"  # headings, title block rule
-    text: str = "#1A1A1A"
-    muted: str = "#5A6270"  # organiser, footer
-    font: str = "NotoSans"  # bundled family; see reportgen/fonts
-    page_size: str = "A4"  # or "Letter"
-    logo: Path | None = None  # PNG or JPEG inside the project, shown on the first page
-    #: A TrueType font inside the project for characters the main font lacks (other scripts).
-    fallback_font: Path | None = None
 
 
 # --------------------------------------------------------------------------- localized layer

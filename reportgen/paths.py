@@ -3,7 +3,11 @@ build (and finding it up to date) needs no third-party import."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+#: Ids of sources, sections and items; a source id names its output folder, so no '/' or '..'.
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 DOMAIN = "reportgen"  # the project's catalogs: locales/<lang>/LC_MESSAGES/reportgen.po
 LAYOUT_DOMAIN = "layout"  # the layout labels shipped with reportgen

@@ -8,8 +8,8 @@ The schema is documented in ``docs/sources.md``.
 from __future__ import annotations
 
 import datetime as _dt
-import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,7 +23,6 @@ try:  # the C parser is several times faster; both give the same nodes and marks
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-log = logging.getLogger("reportgen.sources")
 
 ID_RE = model.ID_RE
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -456,9 +455,7 @@ def load_source(path: Path, base: Path | None = None) -> model.Report:
         _check_placeholders(r, report)
     r.diags.raise_if_errors()
     assert report is not None
-    for d in r.diags.warnings:
-        log.warning("%s", d)
-    return report
+    return replace(report, warnings=tuple(r.diags.warnings)) if r.diags.warnings else report
 
 
 def _decode(data: bytes, shown: str) -> str:

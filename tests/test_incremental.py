@@ -147,3 +147,14 @@ def test_pool_does_not_fork_a_threaded_process():
     finally:
         stop.set()
         t.join()
+
+
+def test_source_warnings_are_in_the_summary_and_repeat_when_up_to_date(default_project, cli):
+    src = default_project / "sources" / "americas-2024.yaml"
+    src.write_text(src.read_text("utf-8").replace("held on {date}", "held on {dates}"), "utf-8")
+    warning = ("sources/americas-2024.yaml:28:20: warning: sections[1].body[1].paragraph: {dates} is not a "
+               "placeholder and is shown literally (did you mean 'date'?)")
+    first = cli("build", "-j", "1", "--lang", "en", "americas-2024", cwd=default_project)
+    assert first.code == 0 and first.err_lines.count(warning) == 1, first.err
+    again = cli("build", "--lang", "en", "americas-2024", cwd=default_project)
+    assert again.out.startswith("up to date") and again.err_lines.count(warning) == 1
