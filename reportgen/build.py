@@ -539,8 +539,8 @@ def build_project(
         state.save()
     if failures:
         raise failures[0]
-    order = {job.out: i for i, job in enumerate(planned)}
-    result.results.sort(key=lambda r: order[r.path])
+    order = {(job.source_path, job.lang, job.fmt): i for i, job in enumerate(planned)}
+    result.results.sort(key=lambda r: order[(r.job.source_path, r.job.lang, r.job.fmt)])
     result.seconds = time.perf_counter() - started
     return result
 

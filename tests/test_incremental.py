@@ -158,3 +158,19 @@ def test_source_warnings_are_in_the_summary_and_repeat_when_up_to_date(default_p
     assert first.code == 0 and first.err_lines.count(warning) == 1, first.err
     again = cli("build", "--lang", "en", "americas-2024", cwd=default_project)
     assert again.out.startswith("up to date") and again.err_lines.count(warning) == 1
+
+
+def test_an_id_the_quick_peek_cannot_read_still_names_the_outputs(default_project, cli):
+    """A quoted `'id':` key is not seen by the plan's quick peek (which then guesses the file name);
+    the parsed id names the outputs."""
+    old = default_project / "sources" / "africa-2024.yaml"
+    text = old.read_text("utf-8")
+    assert "\nid: africa-2024\n" in text
+    (default_project / "sources" / "announcement.yaml").write_text(
+        text.replace("\nid: africa-2024\n", "\n'id': africa-2024\n", 1), "utf-8")
+    old.unlink()
+    run = cli("build", "-j", "1", "--lang", "en", "--format", "pdf", cwd=default_project)
+    assert run.code == 0, run.err
+    built = sorted(p.relative_to(default_project / "build").as_posix()
+                   for p in (default_project / "build").rglob("*.pdf"))
+    assert built == ["africa-2024/africa-2024.en.pdf", "americas-2024/americas-2024.en.pdf"]
