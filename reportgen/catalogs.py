@@ -26,7 +26,7 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 
 from . import checks, model
 from .paths import BUNDLED_LOCALES, DOMAIN, LAYOUT_DOMAIN, available_languages, catalog_path  # noqa: F401
-from .errors import Diagnostic, Diagnostics, InputError, Location, display_path, link_escape
+from .errors import Diagnostic, Diagnostics, InputError, Location, display_path, link_escape, read_input
 
 PROJECT_NAME = "reportgen"
 
@@ -41,13 +41,7 @@ def read_catalog(path: Path, base: Path | None = None, lang: str | None = None) 
     if escape:
         raise InputError([Diagnostic("error", f"is a symbolic link to {escape}, outside the project; "
                                      "copy the file into the project", Location(shown))])
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Diagnostic("error", "no such catalog", Location(shown))]) from None
-    except OSError as exc:
-        raise InputError([Diagnostic("error", f"cannot read catalog: {exc.strerror}", Location(shown))]) from None
-    return parse_catalog(data, shown, path.stem)
+    return parse_catalog(read_input(path, shown, "catalog"), shown, path.stem)
 
 
 def parse_catalog(data: bytes, shown: str, domain: str = DOMAIN) -> Catalog:

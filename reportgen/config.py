@@ -201,7 +201,7 @@ def _project_file(root: Path, value: str, suffixes: tuple[str, ...], what: str) 
     Only files inside the project folder are read: no URLs (no network at run time) and no paths
     that lead elsewhere (a shared config must not pull in arbitrary files)."""
     if value.startswith("data:"):
-        return f"expected a file inside the project, got a data URL"
+        return "expected a file inside the project, got a data URL"
     problem = path_problem(root, value)
     if problem:
         return problem

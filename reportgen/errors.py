@@ -134,3 +134,17 @@ def link_escape(path: Path | str, root: Path) -> str:
     except ValueError:
         return str(real)
     return ""
+
+
+def read_input(path: Path, shown: str, what: str) -> bytes:
+    """The bytes of an input file, or an :class:`InputError` located at it ("no such source file",
+    "is a directory, not a catalog", "cannot read participants file: Permission denied")."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        message = f"no such {what}"
+    except IsADirectoryError:
+        message = f"is a directory, not a {what}"
+    except OSError as exc:
+        message = f"cannot read {what}: {exc.strerror}"
+    raise InputError([Diagnostic("error", message, Location(shown))])

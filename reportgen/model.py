@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterator, Union
 
 from .errors import Diagnostic, Location

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
+from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path, read_input
 from .localize import is_known_language
 from .sources import read_records
 
@@ -136,7 +136,7 @@ def _column(raw: str) -> str:
 
 
 def _yaml_records(path: Path, base: Path | None) -> tuple[list[tuple[Location, dict[str, str]]], Diagnostics]:
-    found, problems = read_records(path, base)
+    found, problems = read_records(path, base, "participants file")
     diags = Diagnostics(list(problems))
     out = []
     warned: set[str] = set()
@@ -159,12 +159,7 @@ def _yaml_records(path: Path, base: Path | None) -> tuple[list[tuple[Location, d
 
 def _csv_records(path: Path, base: Path | None) -> tuple[list[tuple[Location, dict[str, str]]], Diagnostics]:
     shown = display_path(path, base)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Diagnostic("error", "no such participants file", Location(shown))]) from None
-    except OSError as exc:
-        raise InputError([Diagnostic("error", f"cannot read: {exc.strerror}", Location(shown))]) from None
+    data = read_input(path, shown, "participants file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -16,7 +16,8 @@ from typing import Any, Callable
 import yaml
 
 from . import model
-from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path, link_escape
+from .errors import (Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path, link_escape,
+                     read_input)
 
 try:  # the C parser is several times faster; both give the same nodes and marks
     from yaml import CSafeLoader as _Loader
@@ -436,14 +437,7 @@ def load_source(path: Path, base: Path | None = None) -> model.Report:
     if escape:
         raise InputError([model_diag(Location(shown), f"is a symbolic link to {escape}, outside the project; "
                                      "copy the file into the project")])
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([model_diag(Location(shown), "no such source file")]) from None
-    except IsADirectoryError:
-        raise InputError([model_diag(Location(shown), "is a directory, not a source file")]) from None
-    except OSError as exc:
-        raise InputError([model_diag(Location(shown), f"cannot read: {exc.strerror}")]) from None
+    data = read_input(path, shown, "source file")
     if len(data) > MAX_BYTES:
         raise InputError([model_diag(Location(shown), f"file too large ({len(data)} bytes; the limit is {MAX_BYTES})")])
     text = _decode(data, shown)
@@ -559,17 +553,14 @@ def _compose(text: str, shown: str) -> yaml.Node:
     return root
 
 
-def read_records(path: Path, base: Path | None = None
+def read_records(path: Path, base: Path | None = None, what: str = "file"
                  ) -> tuple[list[tuple[Location, dict[str, str]]], list[Diagnostic]]:
     """A YAML data file that is a list of flat mappings (optionally under one top-level key, such
     as ``participants:``), as (location of each record, {key: text}) and the errors of the records
     left out. Values are kept as written (``language: no`` stays 'no'); nested values and duplicate
     keys are errors with path:line:col. Used for the participants list (reportgen.participants)."""
     shown = display_path(path, base)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([model_diag(Location(shown), "no such file")]) from None
+    data = read_input(path, shown, what)
     if not data.strip():
         raise InputError([model_diag(Location(shown, 1), "empty file")])
     root = _compose(_decode(data, shown), shown)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from . import catalogs, checks, localize, model
 from .build import Project, load_reports, resolve_sources, write_atomic
@@ -44,6 +44,22 @@ def _languages(project: Project, requested: Sequence[str] | None, *, allow_new: 
 def _bundled(lang: str) -> catalogs.Catalog | None:
     path = catalogs.catalog_path(catalogs.BUNDLED_LOCALES, lang, catalogs.LAYOUT_DOMAIN)
     return catalogs.read_catalog(path) if path.is_file() else None
+
+
+def _existing_catalogs(project: Project, langs: Sequence[str] | None, problems: list[Diagnostic]
+                       ) -> Iterator[tuple[str, Path, catalogs.Catalog, catalogs.Catalog | None]]:
+    """(language, path, catalog, bundled layout catalog) of each readable catalog of ``langs``; the
+    problems of the others are added to ``problems``."""
+    settings = project.settings
+    for lang in _languages(project, langs, allow_new=False):
+        path = catalogs.catalog_path(settings.locales_path, lang)
+        try:
+            catalog = catalogs.read_catalog(path, settings.root)
+            bundled = _bundled(lang)
+        except InputError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        yield lang, path, catalog, bundled
 
 
 # --------------------------------------------------------------------------- update
@@ -171,14 +187,7 @@ def status(project: Project, langs: Sequence[str] | None = None) -> list[Languag
     known = _groups(reports)
     out = []
     diags = Diagnostics()
-    for lang in _languages(project, langs, allow_new=False):
-        path = catalogs.catalog_path(settings.locales_path, lang)
-        try:
-            catalog = catalogs.read_catalog(path, settings.root)
-            bundled = _bundled(lang)
-        except InputError as exc:
-            diags.extend(exc.diagnostics)
-            continue
+    for lang, path, catalog, bundled in _existing_catalogs(project, langs, diags.items):
         st = LanguageStatus(lang, display_path(path, settings.root))
         for key in known.values():
             st.groups.setdefault(key, Counts())
@@ -226,15 +235,8 @@ def check(project: Project, langs: Sequence[str] | None = None) -> list[Diagnost
         raise InputError([Diagnostic("error", f"check.ignore: unknown check code {unknown[0]!r}; codes: "
                                      + ", ".join(checks.CODES), Location(settings.config_path or "reportgen.toml"))])
     out: list[Diagnostic] = []
-    for lang in _languages(project, langs, allow_new=False):
-        path = catalogs.catalog_path(settings.locales_path, lang)
+    for lang, path, catalog, bundled in _existing_catalogs(project, langs, out):
         shown = display_path(path, settings.root)
-        try:
-            catalog = catalogs.read_catalog(path, settings.root)
-            bundled = _bundled(lang)
-        except InputError as exc:
-            out.extend(exc.diagnostics)
-            continue
         entries = catalogs.entries(catalog)
         # an empty layout label uses the translation that ships with reportgen: not a finding
         entries = [e for e in entries if e.translated or not (e.context or "").startswith("layout:")

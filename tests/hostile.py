@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 from docx import Document
 

@@ -631,3 +631,12 @@ def test_unknown_language_code_is_an_input_error(default_project, cli):
     """localize.is_known_language used to let Babel's UnknownLocaleError through (exit 2)."""
     run = cli("build", "--lang", "xx", cwd=default_project)
     assert (run.code, run.err_lines) == (1, ["reportgen: error: unknown language 'xx'; choose from en, es, fr, pt"])
+
+
+@pytest.mark.parametrize("name", ["missing.csv", "folder.yaml", "folder.csv"])
+def test_unreadable_participants_file_is_a_located_error(project, cli, name):
+    (project / "folder.yaml").mkdir()
+    (project / "folder.csv").mkdir()
+    run = cli("distribute", SOURCE, "--participants", name, cwd=project)
+    expected = "no such participants file" if name == "missing.csv" else "is a directory, not a participants file"
+    assert (run.code, run.err_lines) == (1, [f"{name}: error: {expected}"])
