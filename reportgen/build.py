@@ -30,7 +30,7 @@ from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
 from .theme import Theme
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import model
+    from . import model, pool
     import concurrent.futures as cf
 
     from . import catalogs, localize
@@ -377,22 +377,47 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def make_executor(jobs: int) -> "cf.Executor | None":
-    """A process pool of ``jobs`` workers, or None to run in this process.
+#: Relative cost of a document in each format (long reports: a PDF page costs several DOCX pages).
+_WEIGHT = {"pdf": 2.0, "docx": 1.0}
 
-    On Linux the workers are forked, so they start with what the parent has already imported;
-    not when the caller runs other threads (forking a threaded process can deadlock): then a
-    fork server. Elsewhere the platform's default (spawn)."""
-    if jobs <= 1:
-        return None
-    import concurrent.futures as cf
+
+def worker_roles(workers: int, counts: dict[str, int]) -> list[str]:
+    """The format each of ``workers`` processes renders: every format gets one, the rest go where
+    the most work per worker remains. A worker then imports only its own renderer."""
+    fmts = [f for f in counts if counts[f]]
+    if workers < len(fmts):
+        return [fmts[i % len(fmts)] for i in range(workers)]
+    given = {f: 1 for f in fmts}
+    for _ in range(workers - len(fmts)):
+        f = max(fmts, key=lambda f: counts[f] * _WEIGHT.get(f, 1.0) / given[f])
+        given[f] += 1
+    return [f for f in fmts for _ in range(given[f])]
+
+
+def make_pool(jobs: int, formats: Sequence[str], options: RenderOptions | None = None) -> pool.WarmPool:
+    """``jobs`` worker processes, started now, each warming up the renderer of its format (see
+    :mod:`reportgen.pool`) while this process loads and checks the inputs.
+
+    On Linux the workers are forked from this still small process; not when the caller runs other
+    threads (forking a threaded process can deadlock): then a fork server. Elsewhere the platform's
+    default (spawn)."""
+    import functools
     import multiprocessing
     import threading
+
+    from . import pool as pool_module
+    from .render import RenderOptions
 
     ctx = None
     if sys.platform.startswith("linux"):
         ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
-    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    return pool_module.WarmPool(list(formats), functools.partial(_warm, options or RenderOptions()), ctx)
+
+
+def _warm(options: RenderOptions, fmt: str) -> None:
+    from .render import warm
+
+    warm(fmt, options)
 
 
 def build_project(
@@ -464,9 +489,34 @@ def build_project(
         result.seconds = time.perf_counter() - started
         return result
 
-    # 2. load, check and localize what must be built
-    from . import localize
+    # 2. start the workers (they import their renderer meanwhile), then load, check and localize
     from .render import RenderOptions
+
+    options = RenderOptions(theme=settings.theme, docx_template=docx_template)
+    own_executor = None
+    if executor is None and jobs > 1 and len(todo) > 1:
+        counts: dict[str, int] = {}
+        for job in todo:
+            counts[job.fmt] = counts.get(job.fmt, 0) + 1
+        executor = own_executor = make_pool(jobs, worker_roles(min(jobs, len(todo)), counts), options)
+    try:
+        _build_todo(result, todo, planned, settings, options, out_root, out_dir, state, executor,
+                    draft, strict, on_result)
+    except BaseException:
+        if own_executor is not None:
+            own_executor.shutdown(cancel_futures=True)
+        raise
+    if own_executor is not None:
+        own_executor.shutdown()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settings: Settings,
+                options: RenderOptions, out_root: Path, out_dir: Path | None, state: _State,
+                executor: "cf.Executor | None", draft: bool, strict: bool,
+                on_result: Callable[[JobResult, int, int], None] | None) -> None:
+    from . import localize
 
     check_language_tags(settings, list(dict.fromkeys(j.lang for j in todo)))
 
@@ -496,9 +546,8 @@ def build_project(
         job_warnings[key] = list(report.warnings) + _summarize_fallbacks(job.lang, report.id, loc.fallbacks)
         problems.extend(tr.diagnostics)
         tr.diagnostics.items.clear()
-    options = RenderOptions(theme=settings.theme, docx_template=docx_template)
-    pdf_docs = list(dict.fromkeys((j.source_path, j.lang) for j in todo if j.fmt == "pdf"))
-    problems.extend(preflight_fonts([docs[k] for k in pdf_docs], fmts, options))
+    if any(j.fmt == "pdf" for j in planned):  # one character policy for both formats
+        problems.extend(preflight_fonts(list(docs.values()), options))
     problems.raise_if_errors()
     new_warnings = [w for key in docs for w in job_warnings[key]]
     if strict:
@@ -511,9 +560,7 @@ def build_project(
     outputs.check_output_paths([job.out for job in todo], out_root)
     outputs.remove_stale_temps([job.out for job in todo])
     works = [_Work(job.fmt, docs[(job.source_path, job.lang)], options, job.out) for job in todo]
-    own_executor = None
-    if executor is None and len(works) > 1:
-        executor = own_executor = make_executor(min(jobs, len(works)))
+    total = len(planned)
     failures: list[BaseException] = []
     try:
         if executor is None:  # noqa: SIM108
@@ -521,7 +568,7 @@ def build_project(
         else:
             import concurrent.futures as cf
 
-            futures = {executor.submit(_run, w): job for job, w in zip(todo, works)}
+            futures = {_submit(executor, w): job for job, w in zip(todo, works)}
             outcomes = ((futures[f], _attempt(f.result)) for f in cf.as_completed(futures))
         for job, outcome in outcomes:
             if isinstance(outcome, BaseException):
@@ -534,15 +581,18 @@ def build_project(
             if on_result:
                 on_result(r, len(result.results), total)
     finally:
-        if own_executor is not None:
-            own_executor.shutdown()
         state.save()
     if failures:
         raise failures[0]
     order = {(job.source_path, job.lang, job.fmt): i for i, job in enumerate(planned)}
     result.results.sort(key=lambda r: order[(r.job.source_path, r.job.lang, r.job.fmt)])
-    result.seconds = time.perf_counter() - started
-    return result
+
+
+def _submit(executor: "cf.Executor", work: _Work) -> "cf.Future":
+    """A job goes to a worker warmed up for its format when the executor has such workers."""
+    if work.fmt in getattr(executor, "roles", ()):
+        return executor.submit_to(work.fmt, _run, work)  # type: ignore[attr-defined]
+    return executor.submit(_run, work)
 
 
 def _attempt(fn, *args):  # type: ignore[no-untyped-def]
@@ -595,13 +645,11 @@ def _unique(items: list[Diagnostic]) -> list[Diagnostic]:
     return list(dict.fromkeys(items))
 
 
-def preflight_fonts(docs: Sequence[model.LocalizedReport], fmts: Sequence[str],
-                    options: RenderOptions) -> list[Diagnostic]:
+def preflight_fonts(docs: Sequence[model.LocalizedReport], options: RenderOptions) -> list[Diagnostic]:
     """Every character the PDF font cannot draw, checked once per document before any format is
-    rendered (a PDF would show a box; ReportLab has no per-glyph fallback)."""
-    if "pdf" not in fmts:
-        return []
-    from .render.pdf import check_glyphs  # reportlab is imported only when a PDF is built
+    rendered (a PDF would show a box; ReportLab has no per-glyph fallback). Reads the fonts' character
+    maps itself: ReportLab is not imported here."""
+    from .glyphs import check_glyphs
 
     out: list[Diagnostic] = []
     for doc in docs:

@@ -16,7 +16,7 @@ from docx import Document
 
 from reportgen import catalogs, localize, model, sources
 from reportgen.render import RenderOptions, get_renderer
-from reportgen.render.pdf import plain
+from reportgen.glyphs import plain
 
 LANGS = ("en", "es", "fr", "pt")
 FIELDS = ("series", "title", "organiser", "location", "keyword", "heading", "paragraph", "bullet")

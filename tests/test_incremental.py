@@ -134,16 +134,16 @@ def test_public_api(default_project, tmp_path):
 def test_pool_does_not_fork_a_threaded_process():
     import threading
 
-    from reportgen.build import make_executor
+    from reportgen.build import make_pool
 
-    with make_executor(2) as ex:
-        assert ex._mp_context.get_start_method() == "fork"
+    with make_pool(2, ["pdf", "docx"]) as ex:
+        assert ex.context.get_start_method() == "fork"
     stop = threading.Event()
     t = threading.Thread(target=stop.wait)
     t.start()
     try:
-        with make_executor(2) as ex:
-            assert ex._mp_context.get_start_method() != "fork"
+        with make_pool(2, ["pdf", "docx"]) as ex:
+            assert ex.context.get_start_method() != "fork"
     finally:
         stop.set()
         t.join()

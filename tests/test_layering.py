@@ -33,14 +33,16 @@ LAYERS = {
     "localize": {"catalogs"},
     "outputs": set(),
     "render": set(),
-    "render.pdf": {"render"},
+    "render.pdf": {"render", "glyphs"},
+    "glyphs": set(),
+    "pool": set(),
     "render.docx": {"render"},
     "participants": {"localize", "sources"},
     "distribute": {"build", "catalogs", "config", "localize", "participants"},
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
-NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "checks", "fuzzy"}
+NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "checks", "fuzzy", "glyphs", "pool"}
 
 
 def modules():

@@ -18,7 +18,8 @@ from pypdf import PdfReader
 from reportgen import model
 from reportgen.errors import Location
 from reportgen.render import RenderOptions
-from reportgen.render.pdf import check_glyphs, markup, render
+from reportgen.glyphs import check_glyphs
+from reportgen.render.pdf import markup, render
 
 from .conftest import EPOCH, REPO, copy_default_project
 

@@ -42,3 +42,12 @@ FORMATS = tuple(RENDERERS)
 def get_renderer(fmt: str) -> Renderer:
     module, func = RENDERERS[fmt].split(":")
     return getattr(importlib.import_module(module), func)
+
+
+def warm(fmt: str, options: RenderOptions) -> None:
+    """Import a renderer and load what its first document would (fonts, template): a worker
+    process does this while the build is still reading its inputs."""
+    module = importlib.import_module(RENDERERS[fmt].split(":")[0])
+    prepare = getattr(module, "warm", None)
+    if prepare is not None:
+        prepare(options)

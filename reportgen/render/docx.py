@@ -448,33 +448,71 @@ def _footer(document, footer, doc: LocalizedReport, style_ids: dict, text_width:
 # --------------------------------------------------------------------------- document
 
 
-def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
-    template = options.docx_template
-    document = Document(str(template)) if template else Document()
-    # start from an empty body (a template may carry sample text and section breaks), keeping the
-    # last section's properties: the page setup, header and footer references
-    body = document.element.body
-    sect_pr = body.get_or_add_sectPr()
-    for child in list(body):
-        if child is not sect_pr:
-            body.remove(child)
-    section = document.sections[0]
-    # our page setup; a template keeps its own, and gets ours only for what it leaves unset
-    w, h = PAGE_SIZES_MM[options.theme.page_size.upper()]
-    page = {"page_width": Mm(w), "page_height": Mm(h), "left_margin": Mm(20), "right_margin": Mm(20),
-            "top_margin": Mm(20), "bottom_margin": Mm(22), "footer_distance": Mm(10), "header_distance": Mm(10)}
-    for name, value in page.items():
-        if template is None or getattr(section, name) is None:
-            setattr(section, name, value)
-    text_width = int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU -> twips
-    styles = _ensure_styles(document)
-    if template is None:
-        _theme_styles(styles, options, text_width)
-        _drop_styles_with_effects(document)
-    ids = {name: style.style_id for name, style in styles.items()}
-    _set_document_language(document, doc.tag)
+class _Prepared:
+    """A template opened, set up and themed for one language: the part of a DOCX that does not
+    depend on the report. Kept per process and reused: :func:`render` replaces everything that
+    does (the body, the footers, the properties), so a reused one gives the same bytes as a new one."""
 
-    body.remove(sect_pr)  # the paragraphs go before it
+    def __init__(self, options: RenderOptions, tag: str):
+        template = options.docx_template
+        self.own_template = template is None
+        self.document = document = Document(str(template)) if template else Document()
+        # start from an empty body (a template may carry sample text and section breaks), keeping
+        # the last section's properties: the page setup, header and footer references
+        body = document.element.body
+        self.sect_pr = sect_pr = body.get_or_add_sectPr()
+        for child in list(body):
+            if child is not sect_pr:
+                body.remove(child)
+        section = document.sections[0]
+        # our page setup; a template keeps its own, and gets ours only for what it leaves unset
+        w, h = PAGE_SIZES_MM[options.theme.page_size.upper()]
+        page = {"page_width": Mm(w), "page_height": Mm(h), "left_margin": Mm(20), "right_margin": Mm(20),
+                "top_margin": Mm(20), "bottom_margin": Mm(22), "footer_distance": Mm(10), "header_distance": Mm(10)}
+        for name, value in page.items():
+            if template is None or getattr(section, name) is None:
+                setattr(section, name, value)
+        self.text_width = int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU -> twips
+        styles = _ensure_styles(document)
+        if template is None:
+            _theme_styles(styles, options, self.text_width)
+            _drop_styles_with_effects(document)
+        self.ids = {name: style.style_id for name, style in styles.items()}
+        _set_document_language(document, tag)
+        self.footers = _footers(document)
+        for footer in self.footers:
+            footer._element  # noqa: B018 - makes the footer part now, not in the first render
+        _prepare_package(document.part.package, options if template is None else None)
+
+
+def _prepared(options: RenderOptions, tag: str) -> _Prepared:
+    """The prepared template for these options and language, made once per process (the template
+    file's size and date are part of the key: an edited template is read again)."""
+    template = options.docx_template
+    stamp = (template.stat().st_mtime_ns, template.stat().st_size) if template else None
+    key = (options, tag, stamp)
+    found = _PREPARED.pop(key, None) or _Prepared(options, tag)
+    _PREPARED[key] = found  # most recently used last
+    while len(_PREPARED) > 8:
+        del _PREPARED[next(iter(_PREPARED))]
+    return found
+
+
+_PREPARED: dict[tuple, _Prepared] = {}
+
+
+def warm(options: RenderOptions) -> None:
+    """Import python-docx and open the template: what a worker process does before its first document."""
+    Document()
+
+
+def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
+    prep = _prepared(options, doc.tag)
+    document, sect_pr, ids = prep.document, prep.sect_pr, prep.ids
+    body = document.element.body
+    for child in list(body):
+        body.remove(child)
+
     normal, bullet, heading = ids["Normal"], ids["List Bullet"], ids["Heading 1"]
 
     if doc.kind_label:
@@ -505,10 +543,10 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
                     _phrase(_paragraph(body, bullet), item, doc)
     body.append(sect_pr)
 
-    for footer in _footers(document):
-        _footer(document, footer, doc, ids, text_width, own_tabs=template is None)
+    for footer in prep.footers:
+        _footer(document, footer, doc, ids, prep.text_width, own_tabs=prep.own_template)
     _set_properties(document, doc)
-    return Rendered(_save(document, doc, options if template is None else None))
+    return Rendered(_save(document, doc))
 
 
 def _br_run(p):
@@ -584,21 +622,26 @@ class _FixedDateZip:
         self._zip.close()
 
 
-def _save(document, doc: LocalizedReport, theme: RenderOptions | None) -> bytes:
-    """Write the package once, in a stable order and with fixed dates: no python-docx thumbnail, our
-    app.xml (and theme). Saving through python-docx and re-zipping would compress everything twice."""
-    package = document.part.package
+def _prepare_package(package, theme: RenderOptions | None) -> None:
+    """No python-docx thumbnail; our theme colours (unless a template brings its own theme)."""
     for rid, rel in list(package.rels.items()):
         if rel.reltype == RT.THUMBNAIL:
             del package.rels[rid]
+    for part in package.iter_parts():
+        if part.partname == "/word/theme/theme1.xml" and theme is not None:
+            part._blob = _theme_xml(part.blob, theme)
+
+
+def _save(document, doc: LocalizedReport) -> bytes:
+    """Write the package once, in a stable order and with fixed dates, with our app.xml. Saving
+    through python-docx and re-zipping would compress everything twice."""
+    package = document.part.package
     parts = list(package.iter_parts())
     for part in parts:
         if part.partname == "/docProps/app.xml":
             company = escape(doc.organiser.text) if doc.organiser else ""
             part._blob = _APP_XML.format(template="Normal.dotm", app=escape(doc.generator), company=company,
                                          version=_app_version(doc.generator)).encode()
-        elif part.partname == "/word/theme/theme1.xml" and theme is not None:
-            part._blob = _theme_xml(part.blob, theme)
     buf = io.BytesIO()
     phys = _FixedDateZip(buf)
     PackageWriter._write_content_types_stream(phys, parts)

@@ -7,8 +7,9 @@ running footer with the title and a localized "Page X of Y"; document language (
 the viewer's window, Info metadata and the same in an XMP stream; outlines open by default; page
 labels; and byte-for-byte reproducible output for the same input and ``created`` date.
 
-Before rendering, :func:`check_glyphs` (called by the build, once per document, for both formats)
-finds every character the fonts cannot draw: ReportLab has no per-glyph fallback and would draw a box.
+Before rendering, :func:`reportgen.glyphs.check_glyphs` (called by the build, once per document, for
+both formats) finds every character the fonts cannot draw: ReportLab has no per-glyph fallback and
+would draw a box. Text is drawn as :func:`reportgen.glyphs.plain` makes it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import io
 import re
 import time
-import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,36 +37,12 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..errors import Diagnostic
+from ..glyphs import FACES, NOT_DRAWN, font_file, plain, theme_fonts
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase, Theme
 from . import Rendered, RenderOptions
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
-_FACES = {"": "Regular", "-Bold": "Bold", "-Italic": "Italic", "-BoldItalic": "BoldItalic"}
 PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
 MARGIN = 20 * mm
-#: Babel puts U+202F (narrow no-break space) in French numbers and English times, U+2009 (thin
-#: space) around the dash of time ranges; ReportLab breaks lines at both, so they become U+00A0.
-#: What ReportLab cannot do with a character, done before drawing (docs/robustness.md):
-#: it breaks lines at U+202F / U+2009 (Babel's narrow no-break and thin spaces in French numbers
-#: and time ranges), so they become U+00A0; it has no tab stops, so a tab is a space; U+2028 /
-#: U+2029 are line breaks. Invisible format characters (category Cf: zero-width spaces and joiners,
-#: direction marks, soft hyphens, BOM) would be drawn as visible glyphs or gaps, as ReportLab has no
-#: bidi or shaping engine: they are left out (the DOCX keeps them: Word uses them).
-_PDF_CHARS = str.maketrans({0x202F: 0x00A0, 0x2009: 0x00A0, 0x09: 0x20, 0x2028: 0x0A, 0x2029: 0x0A})
-
-
-def plain(text: str) -> str:
-    """User text as ReportLab can draw it: composed (NFC: ReportLab does not position combining
-    marks, so 'e' + U+0301 becomes 'é'), without format characters, with the spaces above replaced."""
-    text = unicodedata.normalize("NFC", text).translate(_PDF_CHARS)
-    if not text.isascii():
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    return text
-
-
-#: Characters that are layout, not glyphs.
-_NOT_DRAWN = frozenset("\n\r\t")
 
 
 # --------------------------------------------------------------------------- fonts
@@ -75,8 +51,8 @@ _NOT_DRAWN = frozenset("\n\r\t")
 @lru_cache(maxsize=None)
 def register_family(family: str = "NotoSans") -> TTFont:
     """Register a bundled static TTF family once per process; return the regular face."""
-    for suffix, face in _FACES.items():
-        pdfmetrics.registerFont(TTFont(family + suffix, str(FONT_DIR / f"{family}-{face}.ttf")))
+    for suffix, face in FACES.items():
+        pdfmetrics.registerFont(TTFont(family + suffix, str(font_file(family, face))))
     pdfmetrics.registerFontFamily(
         family, normal=family, bold=family + "-Bold", italic=family + "-Italic", boldItalic=family + "-BoldItalic"
     )
@@ -94,9 +70,9 @@ def _register_fallback(path: Path) -> str:
 @dataclass(frozen=True)
 class _Fonts:
     main: str
-    main_cmap: dict
+    main_cmap: frozenset[int]  # code points with a glyph (glyphs.coverage)
     fallback: str | None = None
-    fallback_cmap: dict | None = None
+    fallback_cmap: frozenset[int] | None = None
 
     def runs(self, text: str) -> Iterator[tuple[str | None, str]]:
         """Split ``text`` into (font name or None for the main font, chunk) runs."""
@@ -105,7 +81,7 @@ class _Fonts:
             return
         main, start, current = self.main_cmap, 0, None
         for i, ch in enumerate(text):
-            font = None if ord(ch) in main or ch in _NOT_DRAWN else self.fallback
+            font = None if ord(ch) in main or ch in NOT_DRAWN else self.fallback
             if font != current and i > start:
                 yield current, text[start:i]
                 start = i
@@ -113,65 +89,13 @@ class _Fonts:
         if start < len(text):
             yield current, text[start:]
 
-    def has(self, ch: str) -> bool:
-        o = ord(ch)
-        return o in self.main_cmap or (self.fallback_cmap is not None and o in self.fallback_cmap)
-
 
 def _fonts(theme: Theme) -> _Fonts:
-    main = register_family(theme.font)
+    register_family(theme.font)
+    main, fallback = theme_fonts(theme)  # the preflight's coverage: drawing and checking agree
     if theme.fallback_font is None:
-        return _Fonts(theme.font, main.face.charToGlyph)
-    name = _register_fallback(theme.fallback_font)
-    return _Fonts(theme.font, main.face.charToGlyph, name, pdfmetrics.getFont(name).face.charToGlyph)
-
-
-def check_glyphs(doc: LocalizedReport, theme: Theme = Theme()) -> list[Diagnostic]:
-    """An error for each character of ``doc`` that neither the theme's font nor its fallback has.
-
-    A translated text is reported at its catalog entry (or source line when English is shown), named
-    by its context; layout labels and formatted dates by their field."""
-    fonts = _fonts(theme)
-    where = f"the font {fonts.main}"
-    if theme.fallback_font is not None:
-        where += f" nor in the fallback font {theme.fallback_font.name}"
-    out: list[Diagnostic] = []
-    reported: set[str] = set()
-    good: set[str] = set(_NOT_DRAWN)  # characters known to be fine: most strings are checked by one set test
-
-    def problems(text: str) -> list[tuple[str, str]]:
-        """(character, problem) in order of appearance; right-to-left text once per string."""
-        if good.issuperset(text):
-            return []
-        out, rtl = [], False
-        for ch in dict.fromkeys(plain(text)):
-            if ch in _NOT_DRAWN:
-                continue
-            if not fonts.has(ch):
-                out.append((ch, f"{_char(ch)} is not in {where}"))
-            elif unicodedata.bidirectional(ch) in ("R", "AL"):
-                if not rtl:
-                    out.append((ch, f"{_char(ch)} is right-to-left text, which the PDF renderer cannot lay out"))
-                rtl = True
-            else:
-                good.add(ch)
-        return out
-
-    for p in doc.phrases():
-        for ch, problem in problems(p.text):
-            reported.add(ch)
-            out.append(Diagnostic("error", f"{doc.lang}: {p.context or 'text'}: {problem}", p.origin))
-    for name, text in doc.all_text():
-        for ch, problem in problems(text):
-            if ch not in reported:
-                reported.add(ch)
-                out.append(Diagnostic("error", f"{doc.lang}: {name}: {problem}"))
-    return out
-
-
-def _char(ch: str) -> str:
-    shown = repr(ch) if ch.isprintable() else ""
-    return f"U+{ord(ch):04X} {shown}".rstrip()
+        return _Fonts(theme.font, main)
+    return _Fonts(theme.font, main, _register_fallback(theme.fallback_font), fallback)
 
 
 # --------------------------------------------------------------------------- text
@@ -570,7 +494,7 @@ def _body(doc: LocalizedReport, st: _Styles, fonts: _Fonts) -> list[Flowable]:
 
     def block(p: Phrase, style: ParagraphStyle, bullet: str | None = None) -> Flowable:
         text = plain(p.text)
-        if not p.marked and (fonts.fallback is None or all(ord(ch) in fonts.main_cmap for ch in set(text) - _NOT_DRAWN)):
+        if not p.marked and (fonts.fallback is None or all(ord(ch) in fonts.main_cmap for ch in set(text) - NOT_DRAWN)):
             return _Text(text, style, widths, bullet)
         return Paragraph(_phrase(p, doc, fonts), style, bulletText=bullet)
 
@@ -588,6 +512,11 @@ def _body(doc: LocalizedReport, st: _Styles, fonts: _Fonts) -> list[Flowable]:
                 for j, item in enumerate(b.items, 1):
                     story.append(block(item, st.bullet_last if j == len(b.items) else st.bullet, "•"))
     return story
+
+
+def warm(options: RenderOptions) -> None:
+    """Load the theme's fonts: what a worker process does before its first document."""
+    _fonts(options.theme)
 
 
 def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:

@@ -1,0 +1,187 @@
+"""A process pool whose workers warm up while the caller is still preparing their work.
+
+A build's serial start (parsing sources and catalogs, localizing, checking glyphs) and each
+renderer's start (importing ReportLab or python-docx, loading fonts or a template) are independent,
+so they should overlap. :class:`WarmPool` starts its processes at once, each with a *role* (here an
+output format): a worker first calls ``warm(role)``, then runs the tasks submitted to its role. A
+worker therefore imports only its own renderer, and a build on two CPUs renders PDF and DOCX side by
+side once the parent has done its part. It is a :class:`concurrent.futures.Executor`: ``submit``
+(any role) and ``submit_to`` (one role) return futures.
+
+The processes are started in the constructor, before the pool starts any thread (forking a
+threaded process can deadlock): the caller makes the pool before starting threads of its own, or
+passes a non-fork context. Workers ignore SIGINT (the caller owns Ctrl-C and shuts the pool down)
+and leave when their parent is gone.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import itertools
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+from multiprocessing.connection import wait
+from typing import Any, Callable, Sequence
+
+
+class WarmPool(cf.Executor):
+    def __init__(self, roles: Sequence[str], warm: Callable[[str], Any] | None = None,
+                 context: Any = None):
+        if not roles:
+            raise ValueError("a pool needs at least one worker")
+        self.context = ctx = context or multiprocessing.get_context()
+        self._queues = {role: ctx.Queue() for role in dict.fromkeys(roles)}
+        self._results, results = ctx.Pipe(duplex=False)
+        self._cancelled = ctx.Event()
+        self._futures: dict[int, cf.Future] = {}
+        self._roles: dict[int, str] = {}  # task -> role, while it is pending
+        self._ids = itertools.count()
+        self._lock = threading.Lock()
+        self._reader: threading.Thread | None = None
+        self._closed = False
+        self._broken: str | None = None
+        self._send_lock = lock = ctx.Lock()  # kept: a spawned worker unpickles it after __init__ returns
+        self._procs = [ctx.Process(target=_work, args=(role, warm, self._queues[role], results, lock,
+                                                       self._cancelled), daemon=True)
+                       for role in roles]
+        self._size = {role: list(roles).count(role) for role in self._queues}
+        for p in self._procs:
+            p.start()
+        results.close()  # the workers hold the sending end: when all are gone, reading ends
+
+    @property
+    def roles(self) -> list[str]:
+        return list(self._queues)
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
+        """Run ``fn(*args, **kwargs)`` on a worker of the role with the fewest pending tasks per worker."""
+        with self._lock:
+            pending = {role: 0 for role in self._queues}
+            for role in self._roles.values():
+                pending[role] += 1
+        role = min(self._queues, key=lambda r: pending[r] / self._size[r])
+        return self.submit_to(role, fn, *args, **kwargs)
+
+    def submit_to(self, role: str, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot submit to a pool that was shut down")
+            if self._broken:
+                raise cf.BrokenExecutor(self._broken)
+            future: cf.Future = cf.Future()
+            task = next(self._ids)
+            self._futures[task] = future
+            self._roles[task] = role
+            if self._reader is None:  # the first thread of this process's pool: every worker is started
+                self._reader = threading.Thread(target=self._read, name="WarmPool results", daemon=True)
+                self._reader.start()
+        self._queues[role].put((task, fn, args, kwargs))
+        return future
+
+    def _read(self) -> None:
+        reader = self._results
+        sentinels = {p.sentinel: p for p in self._procs}
+        while True:
+            with self._lock:
+                if not self._futures and (self._closed or self._broken):
+                    return
+            ready = wait([reader, *sentinels], timeout=0.5)
+            if reader in ready:
+                try:
+                    task, ok, value = reader.recv()
+                except EOFError:  # every worker has gone
+                    self._fail("the worker processes ended")
+                    return
+                with self._lock:
+                    future = self._futures.pop(task, None)
+                    self._roles.pop(task, None)
+                if future is not None and future.set_running_or_notify_cancel():
+                    future.set_result(value) if ok else future.set_exception(value)
+                continue
+            dead = [sentinels.pop(s) for s in ready if s in sentinels]
+            if dead and not self._closed:  # a worker died (killed, out of memory): its task is lost
+                dead[0].join(1.0)
+                code = dead[0].exitcode
+                how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+                self._fail(f"a worker process ended abruptly ({how})")
+                return
+
+    def _fail(self, why: str) -> None:
+        with self._lock:
+            self._broken = why
+            futures, self._futures, self._roles = list(self._futures.values()), {}, {}
+        for f in futures:
+            if f.set_running_or_notify_cancel():
+                f.set_exception(cf.BrokenExecutor(why))
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            pending = list(self._futures.values())
+            idle = not self._futures
+        if cancel_futures:
+            self._cancelled.set()  # workers skip what is still queued
+            for f in pending:
+                f.cancel()
+        for role, q in self._queues.items():
+            for _ in range(self._size[role]):
+                q.put(None)
+        if idle and cancel_futures:  # nothing submitted: only warming up, nothing to wait for
+            for p in self._procs:
+                p.terminate()
+        if wait:
+            for p in self._procs:
+                p.join()
+            if self._reader is not None:
+                self._reader.join()
+        for q in self._queues.values():
+            q.close()
+            q.join_thread()
+        if wait:
+            self._results.close()
+
+
+def _work(role: str, warm: Callable[[str], Any] | None, tasks: Any, results: Any, lock: Any,
+          cancelled: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    parent_alive = parent.is_alive if parent is not None else (lambda: True)
+    if warm is not None:
+        try:
+            warm(role)
+        except Exception:  # noqa: BLE001 - the task that needs it reports the error itself
+            pass
+    while True:
+        try:
+            item = tasks.get(timeout=1.0)
+        except queue.Empty:
+            if not parent_alive():
+                return  # the parent is gone (killed): nobody wants the results
+            continue
+        if item is None or not parent_alive():
+            return
+        task, fn, args, kwargs = item
+        if cancelled.is_set():
+            ok, value = False, cf.CancelledError()
+        else:
+            try:
+                ok, value = True, fn(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - sent to the caller's future
+                ok, value = False, exc
+        try:
+            data = _dumps((task, ok, value))
+        except Exception as exc:  # noqa: BLE001 - a result or exception that does not pickle
+            data = _dumps((task, False, RuntimeError(f"{type(value).__name__}: {value} ({exc})")))
+        with lock:
+            results.send_bytes(data)
+
+
+def _dumps(obj: Any) -> bytes:
+    from multiprocessing.reduction import ForkingPickler
+
+    return bytes(ForkingPickler.dumps(obj))
