@@ -216,6 +216,12 @@ def _project_file(root: Path, value: str, suffixes: tuple[str, ...], what: str) 
             return f"{value!r} is an OpenType font with CFF outlines; the PDF renderer needs TrueType outlines"
         if head[:4] not in (b"\x00\x01\x00\x00", b"true"):
             return f"{value!r} is not a TrueType font"
+        from .glyphs import FontError, coverage
+
+        try:
+            coverage(path)
+        except FontError as exc:
+            return f"{value!r}: cannot read its character map: {exc}"
     elif not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8")):
         return f"{value!r} is not a PNG or JPEG image"
     return ""

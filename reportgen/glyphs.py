@@ -65,11 +65,13 @@ def coverage(path: Path) -> frozenset[int]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise FontError(f"{path.name}: {exc.strerror or exc}") from None
+        raise FontError(exc.strerror or str(exc)) from None
     try:
         return frozenset(_cmap(data))
-    except (struct.error, IndexError) as exc:
-        raise FontError(f"{path.name}: damaged font ({exc})") from None
+    except (struct.error, IndexError, ValueError) as exc:
+        if isinstance(exc, FontError):
+            raise
+        raise FontError("its tables are cut short or damaged") from None
 
 
 def _cmap(data: bytes) -> dict[int, int]:
@@ -150,8 +152,8 @@ def check_glyphs(doc: LocalizedReport, theme: Theme = Theme()) -> list[Diagnosti
     by its context; layout labels and formatted dates by their field."""
     try:
         main, fallback = theme_fonts(theme)
-    except FontError as exc:
-        return [Diagnostic("error", f"theme font: {exc}")]
+    except FontError as exc:  # the config checks the fallback font; a bundled one is never damaged
+        return [Diagnostic("error", f"theme font: cannot read its character map: {exc}")]
     where = f"the font {theme.font}"
     if theme.fallback_font is not None:
         where += f" nor in the fallback font {theme.fallback_font.name}"

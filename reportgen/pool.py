@@ -93,7 +93,7 @@ class WarmPool(cf.Executor):
                 try:
                     task, ok, value = reader.recv()
                 except EOFError:  # every worker has gone
-                    self._fail("the worker processes ended")
+                    self._fail(self._why(self._procs))
                     return
                 with self._lock:
                     future = self._futures.pop(task, None)
@@ -103,11 +103,18 @@ class WarmPool(cf.Executor):
                 continue
             dead = [sentinels.pop(s) for s in ready if s in sentinels]
             if dead and not self._closed:  # a worker died (killed, out of memory): its task is lost
-                dead[0].join(1.0)
-                code = dead[0].exitcode
-                how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
-                self._fail(f"a worker process ended abruptly ({how})")
+                self._fail(self._why(dead))
                 return
+
+    @staticmethod
+    def _why(procs: list) -> str:
+        for p in procs:
+            p.join(1.0)
+            code = p.exitcode
+            if code:
+                how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+                return f"a worker process ended abruptly ({how})"
+        return "the worker processes ended"
 
     def _fail(self, why: str) -> None:
         with self._lock:

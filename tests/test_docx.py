@@ -4,6 +4,7 @@ reproducible bytes, a template (--docx-template), and what a real client (LibreO
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import os
 import re
 import shutil
@@ -270,6 +271,34 @@ def test_reproducible_across_processes(tmp_path):
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.docx"))})
     assert len(outputs[0]) == 8
     assert outputs[0] == outputs[1]
+
+
+def test_a_reused_template_gives_the_same_bytes_as_a_fresh_one():
+    """The prepared template is kept per thread and reused (language, body, footer and properties
+    replaced): a document rendered after others, in other languages, is byte for byte the one a
+    fresh process makes."""
+    from reportgen.render import docx as docx_renderer
+
+    def report(lang: str, tag: str, *texts: str) -> LocalizedReport:
+        return replace(_report(*texts, lang=lang), tag=tag, title=Phrase(f"Title {lang}"))
+
+    first = report("fr", "fr-FR", "Un texte.")
+    docx_renderer._LOCAL.__dict__.clear()
+    fresh = render(first, RenderOptions()).data
+    for other in (report("ar", "ar-EG", "نص"), report("ja", "ja-JP", "テキスト"), report("en", "en-GB", "x" * 500)):
+        render(other, RenderOptions())
+    assert render(first, RenderOptions()).data == fresh
+    arabic = render(report("ar", "ar-EG", "نص"), RenderOptions()).data
+    lang = _zip_part(arabic, "word/styles.xml").find(".//w:docDefaults//w:lang", NS)
+    assert (lang.get(f"{W}val"), lang.get(f"{W}bidi")) == ("ar-EG", "ar-EG")
+    lang = _zip_part(render(first, RenderOptions()).data, "word/styles.xml").find(".//w:docDefaults//w:lang", NS)
+    assert (lang.get(f"{W}val"), lang.get(f"{W}bidi"), lang.get(f"{W}eastAsia")) == ("fr-FR", None, None)
+
+
+def _zip_part(data: bytes, name: str) -> etree._Element:
+    import io
+
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(name))
 
 
 # --------------------------------------------------------------------------- unusual text

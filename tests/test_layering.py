@@ -24,7 +24,7 @@ LAYERS = {
     "errors": set(),
     "paths": set(),
     "theme": set(),
-    "config": set(),
+    "config": {"glyphs"},
     "sources": set(),
     "catalogs": {"checks", "fuzzy"},
     "checks": set(),

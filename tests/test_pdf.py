@@ -17,8 +17,8 @@ from pypdf import PdfReader
 
 from reportgen import model
 from reportgen.errors import Location
+from reportgen.glyphs import check_glyphs, coverage
 from reportgen.render import RenderOptions
-from reportgen.glyphs import check_glyphs
 from reportgen.render.pdf import markup, render
 
 from .conftest import EPOCH, REPO, copy_default_project
@@ -373,6 +373,34 @@ def test_theme_fallback_font_draws_other_scripts(default_project, cli):
         "fr: americas-2024:recommendations:heading: U+05E9 'ש' is right-to-left text, which the PDF renderer "
         "cannot lay out",
     ]
+
+
+_SYSTEM_TTF = sorted(Path("/usr/share/fonts/truetype").glob("*/*.ttf"))[:60]
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "reportgen" / "fonts").glob("*.ttf")) + _SYSTEM_TTF,
+                         ids=lambda p: p.name)
+def test_preflight_coverage_is_what_reportlab_draws(path):
+    """The preflight reads character maps without ReportLab; it must agree with ReportLab about
+    which characters have a glyph (not .notdef), or a PDF would show a box the check let through."""
+    from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
+
+    try:
+        face = TTFontFile(str(path))
+    except TTFError:
+        pytest.skip("ReportLab cannot use this font")
+    assert coverage(path) == {ch for ch, glyph in face.charToGlyph.items() if glyph}
+
+
+def test_a_damaged_fallback_font_is_a_config_error(default_project, cli):
+    good = (REPO / "reportgen" / "fonts" / "NotoSans-Regular.ttf").read_bytes()
+    (default_project / "cut.ttf").write_bytes(good[:400])  # the table directory, not the tables
+    (default_project / "reportgen.toml").write_text('[theme]\nfallback_font = "cut.ttf"\n', "utf-8")
+    run = cli("build", cwd=default_project)
+    assert (run.code, run.err_lines) == (1, [
+        "reportgen.toml:2: error: theme.fallback_font: 'cut.ttf': cannot read its character map: "
+        "its tables are cut short or damaged"])
+    assert not (default_project / "build").exists()
 
 
 # --------------------------------------------------------------------------- theme

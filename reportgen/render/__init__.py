@@ -14,6 +14,15 @@ from typing import Protocol
 from ..model import LocalizedReport, Theme
 
 
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def escape(text: str) -> str:
+    """Text for XML content or a double-quoted attribute (``xml.sax.saxutils.escape`` would do, but
+    importing it imports ``urllib.request``, ``http.client`` and ``ssl``: 15 ms in each worker)."""
+    return text.translate(_XML_ESCAPES)
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     theme: Theme = Theme()

@@ -29,9 +29,9 @@ import copy
 import datetime as _dt
 import io
 import re
+import threading
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.styles import BabelFish
@@ -46,7 +46,7 @@ from docx.parts.numbering import NumberingPart
 from docx.shared import Mm
 
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase
-from . import Rendered, RenderOptions
+from . import Rendered, RenderOptions, escape
 
 DOCX_FONT = "Arial"  # present in Word everywhere; Liberation Sans stands in on Linux
 PAGE_SIZES_MM = {"A4": (210, 297), "LETTER": (215.9, 279.4)}
@@ -66,6 +66,7 @@ _CJK = {"zh", "ja", "ko"}
 _W_P, _W_PPR, _W_PSTYLE, _W_R, _W_RPR, _W_RSTYLE, _W_T = (
     qn("w:p"), qn("w:pPr"), qn("w:pStyle"), qn("w:r"), qn("w:rPr"), qn("w:rStyle"), qn("w:t"))
 _W_VAL, _XML_SPACE = qn("w:val"), "{http://www.w3.org/XML/1998/namespace}space"
+_W_BIDI, _W_EAST_ASIA = qn("w:bidi"), qn("w:eastAsia")
 _SPECIAL = re.compile(r"(\r\n|[\t\n\r\v\f\u2028\u2029])")
 _ANY_SPECIAL = re.compile(r"[\t\n\r\v\f\u2028\u2029]")  # a plain class scans fast; the alternation does not
 
@@ -105,10 +106,11 @@ def _set_lang(rpr, tag: str) -> None:
         rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
     lang.set(_W_VAL, tag)
     primary = tag.split("-")[0].lower()
-    if primary in _RTL:
-        lang.set(qn("w:bidi"), tag)
-    if primary in _CJK:
-        lang.set(qn("w:eastAsia"), tag)
+    for attr, languages in ((_W_BIDI, _RTL), (_W_EAST_ASIA, _CJK)):
+        if primary in languages:
+            lang.set(attr, tag)
+        elif attr in lang.attrib:  # a prepared template is reused for another language
+            del lang.attrib[attr]
 
 
 def _set_document_language(document, tag: str) -> None:
@@ -449,11 +451,11 @@ def _footer(document, footer, doc: LocalizedReport, style_ids: dict, text_width:
 
 
 class _Prepared:
-    """A template opened, set up and themed for one language: the part of a DOCX that does not
-    depend on the report. Kept per process and reused: :func:`render` replaces everything that
-    does (the body, the footers, the properties), so a reused one gives the same bytes as a new one."""
+    """A template opened, set up and themed: the part of a DOCX that does not depend on the report.
+    Kept per process and reused: :func:`render` replaces everything that does (the language, the
+    body, the footers, the properties), so a reused one gives the same bytes as a new one."""
 
-    def __init__(self, options: RenderOptions, tag: str):
+    def __init__(self, options: RenderOptions):
         template = options.docx_template
         self.own_template = template is None
         self.document = document = Document(str(template)) if template else Document()
@@ -478,37 +480,38 @@ class _Prepared:
             _theme_styles(styles, options, self.text_width)
             _drop_styles_with_effects(document)
         self.ids = {name: style.style_id for name, style in styles.items()}
-        _set_document_language(document, tag)
         self.footers = _footers(document)
         for footer in self.footers:
             footer._element  # noqa: B018 - makes the footer part now, not in the first render
         _prepare_package(document.part.package, options if template is None else None)
 
 
-def _prepared(options: RenderOptions, tag: str) -> _Prepared:
-    """The prepared template for these options and language, made once per process (the template
-    file's size and date are part of the key: an edited template is read again)."""
+def _prepared(options: RenderOptions) -> _Prepared:
+    """The prepared template for these options, made once per thread (a render changes it; the
+    template file's size and date are part of the key: an edited template is read again)."""
     template = options.docx_template
     stamp = (template.stat().st_mtime_ns, template.stat().st_size) if template else None
-    key = (options, tag, stamp)
-    found = _PREPARED.pop(key, None) or _Prepared(options, tag)
-    _PREPARED[key] = found  # most recently used last
-    while len(_PREPARED) > 8:
-        del _PREPARED[next(iter(_PREPARED))]
+    key = (options, stamp)
+    cache: dict[tuple, _Prepared] = _LOCAL.__dict__.setdefault("prepared", {})
+    found = cache.pop(key, None) or _Prepared(options)
+    cache[key] = found  # most recently used last
+    while len(cache) > 4:
+        del cache[next(iter(cache))]
     return found
 
 
-_PREPARED: dict[tuple, _Prepared] = {}
+_LOCAL = threading.local()
 
 
 def warm(options: RenderOptions) -> None:
-    """Import python-docx and open the template: what a worker process does before its first document."""
-    Document()
+    """Prepare the template: what a worker process does before its first document."""
+    _prepared(options)
 
 
 def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
-    prep = _prepared(options, doc.tag)
+    prep = _prepared(options)
     document, sect_pr, ids = prep.document, prep.sect_pr, prep.ids
+    _set_document_language(document, doc.tag)
     body = document.element.body
     for child in list(body):
         body.remove(child)

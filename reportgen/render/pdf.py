@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -39,7 +38,7 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleD
 
 from ..glyphs import FACES, NOT_DRAWN, font_file, plain, theme_fonts
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase, Theme
-from . import Rendered, RenderOptions
+from . import Rendered, RenderOptions, escape
 
 PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
 MARGIN = 20 * mm
@@ -386,9 +385,7 @@ def _fix_timestamp(pdfdoc, created: float) -> None:
 
 def xmp_packet(doc: LocalizedReport, subject: str) -> bytes:
     """XMP metadata with the same title, author, subject, keywords, language and dates as /Info."""
-    def e(s: str) -> str:
-        return escape(s, {'"': "&quot;"})
-
+    e = escape
     stamp = doc.created.strftime("%Y-%m-%dT%H:%M:%SZ")
     title = e(doc.title.text)
     lines = [

@@ -1,0 +1,115 @@
+"""The build's process pool (reportgen.pool.WarmPool): workers warm up for a role, run the tasks
+of that role, report errors and dead workers, and never outlive their parent."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from reportgen.build import worker_roles
+from reportgen.pool import WarmPool
+
+from .conftest import REPO
+
+_WARMED: list[str] = []
+
+
+def _warm(role: str) -> None:
+    _WARMED.append(role)
+
+
+def _whoami(_: int) -> tuple[list[str], int]:
+    return list(_WARMED), os.getpid()
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie is gone too, only not yet reaped
+        return f.read().split(") ")[1][0] != "Z"
+
+
+@pytest.mark.parametrize("workers, counts, roles", [
+    (2, {"docx": 8, "pdf": 8}, ["docx", "pdf"]),
+    (3, {"docx": 8, "pdf": 8}, ["docx", "pdf", "pdf"]),
+    (4, {"docx": 8, "pdf": 8}, ["docx", "docx", "pdf", "pdf"]),
+    (4, {"docx": 16, "pdf": 2}, ["docx", "docx", "docx", "pdf"]),
+    (2, {"pdf": 5}, ["pdf", "pdf"]),
+    (2, {"docx": 0, "pdf": 5}, ["pdf", "pdf"]),
+])
+def test_worker_roles(workers, counts, roles):
+    assert worker_roles(workers, counts) == roles
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_tasks_run_in_workers_warmed_for_their_role(method):
+    with WarmPool(["a", "b", "b"], _warm, multiprocessing.get_context(method)) as pool:
+        a = [pool.submit_to("a", _whoami, i) for i in range(4)]
+        b = [pool.submit_to("b", _whoami, i) for i in range(6)]
+        anywhere = pool.submit(_whoami, 0)
+        results_a = [f.result(timeout=60) for f in a]
+        results_b = [f.result(timeout=60) for f in b]
+        assert {tuple(w) for w, _ in results_a} == {("a",)}
+        assert {tuple(w) for w, _ in results_b} == {("b",)}
+        assert len({pid for _, pid in results_a}) == 1 and os.getpid() not in {pid for _, pid in results_b}
+        assert anywhere.result(timeout=60)[0] in (["a"], ["b"])
+        with pytest.raises(ValueError, match="^broken input$"):
+            pool.submit_to("a", _fail, "broken input").result(timeout=60)
+
+
+def test_a_killed_worker_breaks_the_pool_instead_of_hanging():
+    pool = WarmPool(["a"], None, multiprocessing.get_context("fork"))
+    slow = pool.submit(time.sleep, 30)
+    time.sleep(0.3)
+    os.kill(pool._procs[0].pid, signal.SIGKILL)
+    with pytest.raises(cf.BrokenExecutor, match=r"ended abruptly \(killed by signal 9\)"):
+        slow.result(timeout=10)
+    with pytest.raises(cf.BrokenExecutor):
+        pool.submit(time.sleep, 0)
+    pool.shutdown()
+
+
+def test_cancelling_an_idle_pool_stops_the_workers_at_once():
+    pool = WarmPool(["a", "b"], time.sleep, multiprocessing.get_context("fork"))  # warm(role) would sleep
+    pids = [p.pid for p in pool._procs]
+    t0 = time.monotonic()
+    pool.shutdown(cancel_futures=True)
+    assert time.monotonic() - t0 < 5
+    assert not any(_alive(pid) for pid in pids)
+    with pytest.raises(RuntimeError, match="shut down"):
+        pool.submit(time.sleep, 0)
+
+
+def test_workers_leave_when_their_parent_is_killed():
+    code = textwrap.dedent("""
+        import multiprocessing, sys, time
+        from reportgen.pool import WarmPool
+        pool = WarmPool(["a", "b"], None, multiprocessing.get_context("fork"))
+        print(*[p.pid for p in pool._procs], flush=True)
+        time.sleep(60)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    pids = [int(x) for x in proc.stdout.readline().split()]
+    assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids)
