@@ -107,8 +107,14 @@ class ScannedEntry:
     header_lines: dict[str, int] = field(default_factory=dict)  # header field -> line
 
 
+_SIMPLE_STRING = re.compile(r'"([^"\\]*)"\s*')
+
+
 def _parse_string(token: str) -> tuple[str | None, str]:
     """Decode one C-style PO string token; (value, "") or (None, reason)."""
+    simple = _SIMPLE_STRING.fullmatch(token)  # most strings: no escape, nothing after the quote
+    if simple:
+        return simple.group(1), ""
     token = token.strip()
     if not token.startswith('"'):
         return None, f"expected a quoted string, got {token[:20]!r}"

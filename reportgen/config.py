@@ -57,7 +57,7 @@ _TOP: dict[str, type | tuple[type, ...]] = {
 }
 _THEME: dict[str, type | tuple[type, ...]] = {"accent": str, "text": str, "muted": str, "page_size": str, "logo": str,
                                              "font": str, "fallback_font": str}
-#: Font families bundled in the package (reportgen/fonts/<family>-Regular.ttf, -Bold, -Italic, -BoldItalic).
+#: Font families bundled in the package (reportgen/fonts/<family>-Regular.ttf and -Bold.ttf).
 BUNDLED_FONTS = tuple(sorted(p.name.removesuffix("-Regular.ttf")
                              for p in (Path(__file__).parent / "fonts").glob("*-Regular.ttf")))
 #: theme key -> (accepted suffixes, what they are)

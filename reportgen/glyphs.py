@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import LocalizedReport
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
-FACES = {"": "Regular", "-Bold": "Bold", "-Italic": "Italic", "-BoldItalic": "BoldItalic"}
+#: The faces a report uses (font name suffix -> file): text and headings; nothing is set in italics.
+FACES = {"": "Regular", "-Bold": "Bold"}
 
 #: Characters that are layout, not glyphs.
 NOT_DRAWN = frozenset("\n\r\t")
@@ -42,9 +43,16 @@ def plain(text: str) -> str:
     """User text as the PDF draws it: composed (NFC: ReportLab does not position combining marks,
     so 'e' + U+0301 becomes 'é'), without format characters, with the spaces above replaced."""
     text = unicodedata.normalize("NFC", text).translate(_PDF_CHARS)
-    if not text.isascii():
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    if not text.isascii() and not _NOT_FORMAT.issuperset(text):
+        new = set(text) - _NOT_FORMAT
+        _NOT_FORMAT.update(ch for ch in new if unicodedata.category(ch) != "Cf")
+        if not _NOT_FORMAT.issuperset(new):
+            text = "".join(ch for ch in text if ch in _NOT_FORMAT)
     return text
+
+
+#: Characters known not to be format characters (category Cf): most texts are checked by one set test.
+_NOT_FORMAT: set[str] = set(map(chr, range(128)))
 
 
 def font_file(family: str, face: str = "Regular") -> Path:
@@ -56,12 +64,20 @@ class FontError(ValueError):
     """A font file whose character map cannot be read."""
 
 
-@lru_cache(maxsize=None)
 def coverage(path: Path) -> frozenset[int]:
     """The code points ``path`` (a TrueType font) maps to a glyph other than .notdef.
 
     Reads the Unicode subtable of the ``cmap`` table that ReportLab uses (its choice rules, formats
-    0, 4, 6, 10, 12 and 13), in about a millisecond."""
+    0, 4, 6, 10, 12 and 13), in about a millisecond; once per process and version of the file."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise FontError(exc.strerror or str(exc)) from None
+    return _coverage(path, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=None)
+def _coverage(path: Path, mtime_ns: int, size: int) -> frozenset[int]:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -159,7 +175,8 @@ def check_glyphs(doc: LocalizedReport, theme: Theme = Theme()) -> list[Diagnosti
         where += f" nor in the fallback font {theme.fallback_font.name}"
     out: list[Diagnostic] = []
     reported: set[str] = set()
-    good: set[str] = set(NOT_DRAWN)  # characters known to be fine: most strings are checked by one set test
+    # characters known to be fine (per font pair, across documents): most strings take one set test
+    good = _GOOD.setdefault((id(main), id(fallback)), set(NOT_DRAWN))
 
     def problems(text: str) -> list[tuple[str, str]]:
         """(character, problem) in order of appearance; right-to-left text once per string."""
@@ -190,6 +207,9 @@ def check_glyphs(doc: LocalizedReport, theme: Theme = Theme()) -> list[Diagnosti
                 reported.add(ch)
                 out.append(Diagnostic("error", f"{doc.lang}: {name}: {problem}"))
     return out
+
+
+_GOOD: dict[tuple[int, int], set[str]] = {}  # keyed by the (cached, never freed) coverage sets
 
 
 def _char(ch: str) -> str:

@@ -185,7 +185,7 @@ class _Reader:
                 self.error(node, where, f"UTC offset out of range: {value!r}")
                 return None
             return sign * (hours * 60 + minutes)
-        if value in _known_zones():
+        if _is_zone(value):
             return value
         self.error(
             node, where,
@@ -210,6 +210,23 @@ def describe(node: yaml.Node) -> str:
 
 
 _ZONES: frozenset[str] | None = None
+#: IANA zone names: components start with a capital (Europe/Paris, America/Argentina/Buenos_Aires,
+#: Etc/GMT+1, UTC); the files beside them (posixrules, localtime, posix/..., right/...) do not.
+_ZONE_NAME = re.compile(r"[A-Z][A-Za-z0-9_+\-]*(?:/[A-Z][A-Za-z0-9_+\-]*)*")
+
+
+def _is_zone(value: str) -> bool:
+    """Whether ``value`` is a known IANA time zone. Loading it is quicker than listing every zone
+    (which opens some 1,700 files); the list is made only for names that do not load, to suggest one."""
+    if _ZONES is None and _ZONE_NAME.fullmatch(value):
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+            return True
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    return value in _known_zones()
 
 
 def _known_zones() -> frozenset[str]:
@@ -442,7 +459,7 @@ def load_source(path: Path, base: Path | None = None) -> model.Report:
         raise InputError([model_diag(Location(shown), f"file too large ({len(data)} bytes; the limit is {MAX_BYTES})")])
     text = _decode(data, shown)
     root = _compose(text, shown)
-    _check_size(root, shown)
+    _check_size(root, shown, text)
     r = _Reader(shown)
     report = _read_report(r, root, path.stem)
     if report is not None:
@@ -469,9 +486,20 @@ def _decode(data: bytes, shown: str) -> str:
     return text
 
 
+def _depth_bound(text: str) -> int:
+    """An upper bound of the nesting depth, read from the text alone: a block collection nests in
+    its parent with more indentation or after a '- ' on the same line (at most two levels per
+    column), a flow collection opens with a bracket."""
+    widest = max((len(line) - len(line.lstrip(" -?:")) for line in text.split("\n")), default=0)
+    return 2 * (widest + 1) + text.count("[") + text.count("{")
+
+
 def _check_depth(text: str, shown: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH before composing (the parser keeps its own stack; the
-    composer recurses and would overflow the C stack)."""
+    composer recurses and would overflow the C stack). A text too shallow to nest that deep needs
+    no parse for it."""
+    if _depth_bound(text) <= MAX_DEPTH:
+        return
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -484,9 +512,16 @@ def _check_depth(text: str, shown: str) -> None:
             depth -= 1
 
 
-def _check_size(root: yaml.Node, shown: str) -> None:
+_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:?-])&[^\s\[\]{},]")
+
+
+def _check_size(root: yaml.Node, shown: str, text: str) -> None:
     """Refuse documents whose aliases expand to more than MAX_NODES values ("billion laughs") or
-    refer to themselves. Sizes are memoized per node, so this costs one pass over the nodes."""
+    refer to themselves. Sizes are memoized per node, so this costs one pass over the nodes; a text
+    without anything that could be an anchor ('&name') has no aliases, and the reader's own count
+    bounds its size."""
+    if not _ANCHOR.search(text):
+        return
     size: dict[int, int] = {}
     open_: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]

@@ -270,3 +270,36 @@ def test_docx_long_url_stays_inside_the_page_in_a_word_processor(tmp_path):
     pdf = (tmp_path / "lo" / "url.pdf").read_bytes()
     assert pdf_words_outside(pdf, tmp_path) == []
     assert squash(text) in squash(pdf_body_text(pdf, tmp_path))
+
+
+# --------------------------------------------------------------------------- YAML shortcuts
+
+
+_values = st.recursive(
+    st.one_of(st.text(alphabet="ab &*-:[]{}#'\"\n", max_size=6), st.integers()),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.text(alphabet="abc&- ", min_size=1, max_size=3), inner, max_size=3)),
+    max_leaves=30)
+
+
+def _depth(value) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    return 0
+
+
+@given(value=_values, flow=st.sampled_from([None, True, False]), indent=st.sampled_from([2, 4]))
+@settings(max_examples=300, deadline=None)
+def test_the_cheap_depth_bound_never_underestimates(value, flow, indent):
+    """sources._depth_bound lets a source skip the event pass that guards the composer's recursion:
+    it must be at least the real nesting depth, whatever the YAML style."""
+    import yaml
+
+    from reportgen.sources import _depth_bound
+
+    text = yaml.safe_dump(value, default_flow_style=flow, indent=indent, allow_unicode=True)
+    assert _depth_bound(text) >= _depth(value)
+    compact = yaml.safe_dump(value, default_flow_style=False, indent=indent).replace("-   ", "- ")
+    assert _depth_bound(compact) >= _depth(value)

@@ -49,12 +49,12 @@ MARGIN = 20 * mm
 
 @lru_cache(maxsize=None)
 def register_family(family: str = "NotoSans") -> TTFont:
-    """Register a bundled static TTF family once per process; return the regular face."""
+    """Register a bundled static TTF family once per process; return the regular face. Reports
+    set nothing in italics, so the italic slots of the family are its upright faces."""
     for suffix, face in FACES.items():
         pdfmetrics.registerFont(TTFont(family + suffix, str(font_file(family, face))))
-    pdfmetrics.registerFontFamily(
-        family, normal=family, bold=family + "-Bold", italic=family + "-Italic", boldItalic=family + "-BoldItalic"
-    )
+    bold = family + "-Bold"
+    pdfmetrics.registerFontFamily(family, normal=family, bold=bold, italic=family, boldItalic=bold)
     return pdfmetrics.getFont(family)  # type: ignore[return-value]
 
 
