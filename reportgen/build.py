@@ -377,26 +377,42 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-#: Relative cost of a document in each format (long reports: a PDF page costs several DOCX pages).
-_WEIGHT = {"pdf": 2.0, "docx": 1.0}
+#: Rough costs in ms on one core (benchmarks/README.md): a worker's start (importing its renderer,
+#: loading fonts or the template), and a document: a fixed part plus a part per KB of source.
+_WARM_MS = {"pdf": 90.0, "docx": 55.0}
+_DOC_MS = {"pdf": (2.5, 0.45), "docx": (2.0, 0.2)}
 
 
-def worker_roles(workers: int, counts: dict[str, int]) -> list[str]:
-    """The format each of ``workers`` processes renders: every format gets one, the rest go where
-    the most work per worker remains. A worker then imports only its own renderer."""
-    fmts = [f for f in counts if counts[f]]
+def job_cost(fmt: str, source_bytes: int) -> float:
+    fixed, per_kb = _DOC_MS.get(fmt, (2.0, 0.3))
+    return fixed + per_kb * source_bytes / 1024
+
+
+def worker_roles(workers: int, costs: dict[str, float]) -> list[tuple[str, ...]]:
+    """What each of ``workers`` processes does, from the estimated work of each format (ms).
+
+    Every format gets a worker, the others go where the most work per worker remains; a worker
+    imports only its own renderer. A worker that would finish long before another format's
+    workers (sooner than that format's start-up cost) also helps them once its own work is done."""
+    fmts = [f for f in costs if costs[f] > 0]
     if workers < len(fmts):
-        return [fmts[i % len(fmts)] for i in range(workers)]
+        return [(fmts[i % len(fmts)],) for i in range(workers)]
     given = {f: 1 for f in fmts}
     for _ in range(workers - len(fmts)):
-        f = max(fmts, key=lambda f: counts[f] * _WEIGHT.get(f, 1.0) / given[f])
+        f = max(fmts, key=lambda f: (_WARM_MS.get(f, 50.0) + costs[f] / given[f], costs[f]))
         given[f] += 1
-    return [f for f in fmts for _ in range(given[f])]
+    finish = {f: _WARM_MS.get(f, 50.0) + costs[f] / given[f] for f in fmts}
+    slowest = max(fmts, key=lambda f: finish[f])
+    out = []
+    for f in fmts:
+        helps = f != slowest and finish[f] + _WARM_MS.get(slowest, 50.0) < finish[slowest]
+        out += [(f, slowest) if helps else (f,)] * given[f]
+    return out
 
 
-def make_pool(jobs: int, formats: Sequence[str], options: RenderOptions | None = None) -> pool.WarmPool:
-    """``jobs`` worker processes, started now, each warming up the renderer of its format (see
-    :mod:`reportgen.pool`) while this process loads and checks the inputs.
+def make_pool(workers: Sequence[str | tuple[str, ...]], options: RenderOptions | None = None) -> pool.WarmPool:
+    """Worker processes (see :func:`worker_roles`), started now, each warming up the renderer of its
+    format (see :mod:`reportgen.pool`) while this process loads and checks the inputs.
 
     On Linux the workers are forked from this still small process; not when the caller runs other
     threads (forking a threaded process can deadlock): then a fork server. Elsewhere the platform's
@@ -411,7 +427,7 @@ def make_pool(jobs: int, formats: Sequence[str], options: RenderOptions | None =
     ctx = None
     if sys.platform.startswith("linux"):
         ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
-    return pool_module.WarmPool(list(formats), functools.partial(_warm, options or RenderOptions()), ctx)
+    return pool_module.WarmPool(list(workers), functools.partial(_warm, options or RenderOptions()), ctx)
 
 
 def _warm(options: RenderOptions, fmt: str) -> None:
@@ -461,8 +477,10 @@ def build_project(
     lang_sig = {lang: _digest(_file_bytes(catalog_file(settings, lang)), _file_bytes(bundled_catalog_path(lang)))
                 for lang in languages}
     planned: list[Job] = []
+    source_sizes: dict[Path, int] = {}
     for path in paths:
         src = _file_bytes(path)
+        source_sizes[path] = len(src)
         source_id = _peek_id(path, src)
         for lang in languages:
             for fmt in fmts:
@@ -495,10 +513,10 @@ def build_project(
     options = RenderOptions(theme=settings.theme, docx_template=docx_template)
     own_executor = None
     if executor is None and jobs > 1 and len(todo) > 1:
-        counts: dict[str, int] = {}
+        costs: dict[str, float] = {}
         for job in todo:
-            counts[job.fmt] = counts.get(job.fmt, 0) + 1
-        executor = own_executor = make_pool(jobs, worker_roles(min(jobs, len(todo)), counts), options)
+            costs[job.fmt] = costs.get(job.fmt, 0.0) + job_cost(job.fmt, source_sizes[job.source_path])
+        executor = own_executor = make_pool(worker_roles(min(jobs, len(todo)), costs), options)
     try:
         _build_todo(result, todo, planned, settings, options, out_root, out_dir, state, executor,
                     draft, strict, on_result)

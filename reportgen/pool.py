@@ -5,8 +5,10 @@ renderer's start (importing ReportLab or python-docx, loading fonts or a templat
 so they should overlap. :class:`WarmPool` starts its processes at once, each with a *role* (here an
 output format): a worker first calls ``warm(role)``, then runs the tasks submitted to its role. A
 worker therefore imports only its own renderer, and a build on two CPUs renders PDF and DOCX side by
-side once the parent has done its part. It is a :class:`concurrent.futures.Executor`: ``submit``
-(any role) and ``submit_to`` (one role) return futures.
+side once the parent has done its part. A worker may also *help* other roles: when its own queue is
+empty it takes their tasks (paying their warm-up then), which evens out roles of unequal work. It is
+a :class:`concurrent.futures.Executor`: ``submit`` (any role) and ``submit_to`` (one role) return
+futures.
 
 The processes are started in the constructor, before the pool starts any thread (forking a
 threaded process can deadlock): the caller makes the pool before starting threads of its own, or
@@ -19,7 +21,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import itertools
 import multiprocessing
-import os
 import queue
 import signal
 import threading
@@ -28,12 +29,16 @@ from typing import Any, Callable, Sequence
 
 
 class WarmPool(cf.Executor):
-    def __init__(self, roles: Sequence[str], warm: Callable[[str], Any] | None = None,
+    """``workers``: one entry per process, its role or (role, roles it helps, ...)."""
+
+    def __init__(self, workers: Sequence[str | tuple[str, ...]], warm: Callable[[str], Any] | None = None,
                  context: Any = None):
-        if not roles:
+        if not workers:
             raise ValueError("a pool needs at least one worker")
+        plan = [(w,) if isinstance(w, str) else tuple(w) for w in workers]
+        roles = [w[0] for w in plan]
         self.context = ctx = context or multiprocessing.get_context()
-        self._queues = {role: ctx.Queue() for role in dict.fromkeys(roles)}
+        self._queues = {role: ctx.Queue() for role in dict.fromkeys(r for w in plan for r in w)}
         self._results, results = ctx.Pipe(duplex=False)
         self._cancelled = ctx.Event()
         self._futures: dict[int, cf.Future] = {}
@@ -44,10 +49,10 @@ class WarmPool(cf.Executor):
         self._closed = False
         self._broken: str | None = None
         self._send_lock = lock = ctx.Lock()  # kept: a spawned worker unpickles it after __init__ returns
-        self._procs = [ctx.Process(target=_work, args=(role, warm, self._queues[role], results, lock,
+        self._procs = [ctx.Process(target=_work, args=(w, warm, [self._queues[r] for r in w], results, lock,
                                                        self._cancelled), daemon=True)
-                       for role in roles]
-        self._size = {role: list(roles).count(role) for role in self._queues}
+                       for w in plan]
+        self._size = {role: roles.count(role) for role in self._queues}
         for p in self._procs:
             p.start()
         results.close()  # the workers hold the sending end: when all are gone, reading ends
@@ -62,7 +67,7 @@ class WarmPool(cf.Executor):
             pending = {role: 0 for role in self._queues}
             for role in self._roles.values():
                 pending[role] += 1
-        role = min(self._queues, key=lambda r: pending[r] / self._size[r])
+        role = min((r for r in self._queues if self._size[r]), key=lambda r: pending[r] / self._size[r])
         return self.submit_to(role, fn, *args, **kwargs)
 
     def submit_to(self, role: str, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
@@ -153,23 +158,26 @@ class WarmPool(cf.Executor):
             self._results.close()
 
 
-def _work(role: str, warm: Callable[[str], Any] | None, tasks: Any, results: Any, lock: Any,
+def _work(roles: tuple[str, ...], warm: Callable[[str], Any] | None, queues: list, results: Any, lock: Any,
           cancelled: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     parent_alive = parent.is_alive if parent is not None else (lambda: True)
-    if warm is not None:
+    own, helped = queues[0], list(queues[1:])
+    if warm is not None:  # the roles it helps warm up in their first task, if it ever gets one
         try:
-            warm(role)
+            warm(roles[0])
         except Exception:  # noqa: BLE001 - the task that needs it reports the error itself
             pass
     while True:
-        try:
-            item = tasks.get(timeout=1.0)
+        try:  # with roles to help, look at them between short waits on its own queue
+            item = own.get(timeout=0.005 if helped else 1.0)
         except queue.Empty:
             if not parent_alive():
                 return  # the parent is gone (killed): nobody wants the results
-            continue
+            item = _take(helped)
+            if item is None:
+                continue
         if item is None or not parent_alive():
             return
         task, fn, args, kwargs = item
@@ -186,6 +194,21 @@ def _work(role: str, warm: Callable[[str], Any] | None, tasks: Any, results: Any
             data = _dumps((task, False, RuntimeError(f"{type(value).__name__}: {value} ({exc})")))
         with lock:
             results.send_bytes(data)
+
+
+def _take(helped: list) -> Any:
+    """A task from a role this worker helps, or None."""
+    for q in list(helped):
+        try:
+            item = q.get_nowait()
+        except queue.Empty:
+            continue
+        if item is None:  # that role is shutting down: its stop signal is not for this worker
+            q.put(None)
+            helped.remove(q)
+            continue
+        return item
+    return None
 
 
 def _dumps(obj: Any) -> bytes:

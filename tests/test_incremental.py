@@ -136,13 +136,13 @@ def test_pool_does_not_fork_a_threaded_process():
 
     from reportgen.build import make_pool
 
-    with make_pool(2, ["pdf", "docx"]) as ex:
+    with make_pool(["pdf", "docx"]) as ex:
         assert ex.context.get_start_method() == "fork"
     stop = threading.Event()
     t = threading.Thread(target=stop.wait)
     t.start()
     try:
-        with make_pool(2, ["pdf", "docx"]) as ex:
+        with make_pool(["pdf", "docx"]) as ex:
             assert ex.context.get_start_method() != "fork"
     finally:
         stop.set()

@@ -43,16 +43,17 @@ def _alive(pid: int) -> bool:
         return f.read().split(") ")[1][0] != "Z"
 
 
-@pytest.mark.parametrize("workers, counts, roles", [
-    (2, {"docx": 8, "pdf": 8}, ["docx", "pdf"]),
-    (3, {"docx": 8, "pdf": 8}, ["docx", "pdf", "pdf"]),
-    (4, {"docx": 8, "pdf": 8}, ["docx", "docx", "pdf", "pdf"]),
-    (4, {"docx": 16, "pdf": 2}, ["docx", "docx", "docx", "pdf"]),
-    (2, {"pdf": 5}, ["pdf", "pdf"]),
-    (2, {"docx": 0, "pdf": 5}, ["pdf", "pdf"]),
+@pytest.mark.parametrize("workers, costs, roles", [
+    (2, {"docx": 50, "pdf": 80}, [("docx",), ("pdf",)]),  # short reports: each imports one renderer
+    (2, {"docx": 150, "pdf": 300}, [("docx", "pdf"), ("pdf",)]),  # long ones: DOCX is done early, then helps
+    (3, {"docx": 50, "pdf": 80}, [("docx",), ("pdf",), ("pdf",)]),
+    (4, {"docx": 150, "pdf": 300}, [("docx",), ("pdf",), ("pdf",), ("pdf",)]),
+    (2, {"pdf": 80}, [("pdf",), ("pdf",)]),
+    (2, {"docx": 0, "pdf": 80}, [("pdf",), ("pdf",)]),
+    (1, {"docx": 50, "pdf": 80}, [("docx",)]),
 ])
-def test_worker_roles(workers, counts, roles):
-    assert worker_roles(workers, counts) == roles
+def test_worker_roles(workers, costs, roles):
+    assert worker_roles(workers, costs) == roles
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
@@ -69,6 +70,19 @@ def test_tasks_run_in_workers_warmed_for_their_role(method):
         assert anywhere.result(timeout=60)[0] in (["a"], ["b"])
         with pytest.raises(ValueError, match="^broken input$"):
             pool.submit_to("a", _fail, "broken input").result(timeout=60)
+
+
+def test_a_worker_helps_another_role_when_its_own_queue_is_empty():
+    with WarmPool([("a", "b"), "b"], _warm, multiprocessing.get_context("fork")) as pool:
+        helper, owner = (p.pid for p in pool._procs)
+        results = [f.result(timeout=60) for f in [pool.submit_to("b", _slow_whoami, i) for i in range(8)]]
+    assert {pid for _, pid in results} == {helper, owner}  # both served role b
+    assert {tuple(w) for w, pid in results if pid == helper} == {("a",)}  # warmed for its own role only
+
+
+def _slow_whoami(i: int) -> tuple[list[str], int]:
+    time.sleep(0.1)
+    return _whoami(i)
 
 
 def test_a_killed_worker_breaks_the_pool_instead_of_hanging():
