@@ -19,6 +19,7 @@ and leave when their parent is gone.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import itertools
 import multiprocessing
 import queue
@@ -169,6 +170,7 @@ def _work(roles: tuple[str, ...], warm: Callable[[str], Any] | None, queues: lis
             warm(roles[0])
         except Exception:  # noqa: BLE001 - the task that needs it reports the error itself
             pass
+    gc.freeze()  # what the imports and the warm-up made stays: collections need not scan it again
     while True:
         try:  # with roles to help, look at them between short waits on its own queue
             item = own.get(timeout=0.005 if helped else 1.0)
