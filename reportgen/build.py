@@ -19,9 +19,8 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
 from . import __version__, outputs
 from .paths import DOMAIN, ID_RE, available_languages, bundled_catalog_path, catalog_path, find_sources
@@ -44,8 +43,7 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     settings: Settings
 
     @property
@@ -60,8 +58,7 @@ def load_project(root: str | Path = ".") -> Project:
     return Project(load_settings(root))
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     source_path: Path
     source_id: str
     lang: str
@@ -70,8 +67,7 @@ class Job:
     fingerprint: str
 
 
-@dataclass
-class JobResult:
+class JobResult(NamedTuple):
     job: Job
     path: Path
     size: int
@@ -80,13 +76,17 @@ class JobResult:
     skipped: bool = False  # up to date: not rebuilt
 
 
-@dataclass
 class BuildResult:
-    results: list[JobResult] = field(default_factory=list)
-    warnings: list[Diagnostic] = field(default_factory=list)
-    seconds: float = 0.0
-    #: languages not rendered because of --min-complete (each an error diagnostic)
-    skipped: list[Diagnostic] = field(default_factory=list)
+    def __init__(self, results: Sequence[JobResult] = (), warnings: Sequence[Diagnostic] = (),
+                 seconds: float = 0.0, skipped: Sequence[Diagnostic] = ()):
+        self.results = list(results)
+        self.warnings = list(warnings)
+        self.seconds = seconds
+        #: languages not rendered because of --min-complete (each an error diagnostic)
+        self.skipped = list(skipped)
+
+    def __repr__(self) -> str:
+        return f"BuildResult(results={self.results!r}, warnings={self.warnings!r}, seconds={self.seconds!r})"
 
     @property
     def built(self) -> list[JobResult]:
@@ -350,8 +350,7 @@ def _summarize_fallbacks(lang: str, report_id: str, fallbacks: list[localize.Fal
 # --------------------------------------------------------------------------- running jobs
 
 
-@dataclass(frozen=True)
-class _Work:
+class _Work(NamedTuple):
     """What a worker needs: everything is final data, so it pickles cheaply."""
 
     fmt: str
@@ -388,31 +387,40 @@ def job_cost(fmt: str, source_bytes: int) -> float:
     return fixed + per_kb * source_bytes / 1024
 
 
-def worker_roles(workers: int, costs: dict[str, float]) -> list[tuple[str, ...]]:
-    """What each of ``workers`` processes does, from the estimated work of each format (ms).
+def plan_slots(jobs: int, costs: dict[str, float]) -> list[tuple[str, ...]]:
+    """What each of ``jobs`` processes does, from the estimated work of each format (ms): slot 0
+    is this process (after it has read the inputs), the others are worker processes.
 
-    Every format gets a worker, the others go where the most work per worker remains; a worker
-    imports only its own renderer. A worker that would finish long before another format's
-    workers (sooner than that format's start-up cost) also helps them once its own work is done."""
-    fmts = [f for f in costs if costs[f] > 0]
-    if workers < len(fmts):
-        return [(fmts[i % len(fmts)],) for i in range(workers)]
-    given = {f: 1 for f in fmts}
-    for _ in range(workers - len(fmts)):
+    Each slot has a format (it imports only that renderer) and may help a slower one once its own
+    work is done, when it would finish sooner than that format's start-up cost. This process takes
+    the format quickest to start; every other format gets a worker; the remaining workers go where
+    the most work per process remains."""
+    fmts = sorted((f for f in costs if costs[f] > 0), key=lambda f: (_WARM_MS.get(f, 50.0), f))
+    if not fmts:
+        return []
+    slots = [fmts[0]] + fmts[1:jobs]
+    given = {f: slots.count(f) for f in fmts}
+    for f in fmts[jobs:]:  # fewer processes than formats: this process takes the rest too
+        given[f] = 1
+    for _ in range(jobs - len(slots)):
         f = max(fmts, key=lambda f: (_WARM_MS.get(f, 50.0) + costs[f] / given[f], costs[f]))
         given[f] += 1
+        slots.append(f)
     finish = {f: _WARM_MS.get(f, 50.0) + costs[f] / given[f] for f in fmts}
     slowest = max(fmts, key=lambda f: finish[f])
     out = []
-    for f in fmts:
-        helps = f != slowest and finish[f] + _WARM_MS.get(slowest, 50.0) < finish[slowest]
-        out += [(f, slowest) if helps else (f,)] * given[f]
+    for i, f in enumerate(slots):
+        mine = (f, *fmts[jobs:]) if i == 0 else (f,)
+        helps = slowest not in mine and finish[f] + _WARM_MS.get(slowest, 50.0) < finish[slowest]
+        out.append((*mine, slowest) if helps else mine)
     return out
 
 
-def make_pool(workers: Sequence[str | tuple[str, ...]], options: RenderOptions | None = None) -> pool.WarmPool:
-    """Worker processes (see :func:`worker_roles`), started now, each warming up the renderer of its
-    format (see :mod:`reportgen.pool`) while this process loads and checks the inputs.
+def make_pool(workers: Sequence[str | tuple[str, ...]], options: RenderOptions | None = None,
+              local_roles: Sequence[str] = ()) -> pool.WarmPool:
+    """Worker processes (see :func:`plan_slots`), started now, each warming up the renderer of its
+    format (see :mod:`reportgen.pool`) while this process loads and checks the inputs; formats in
+    ``local_roles`` that no worker has are rendered by this process (``run_here``).
 
     On Linux the workers are forked from this still small process; not when the caller runs other
     threads (forking a threaded process can deadlock): then a fork server. Elsewhere the platform's
@@ -427,7 +435,8 @@ def make_pool(workers: Sequence[str | tuple[str, ...]], options: RenderOptions |
     ctx = None
     if sys.platform.startswith("linux"):
         ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
-    return pool_module.WarmPool(list(workers), functools.partial(_warm, options or RenderOptions()), ctx)
+    return pool_module.WarmPool(list(workers), functools.partial(_warm, options or RenderOptions()), ctx,
+                                local_roles=local_roles)
 
 
 def _warm(options: RenderOptions, fmt: str) -> None:
@@ -512,14 +521,16 @@ def build_project(
 
     options = RenderOptions(theme=settings.theme, docx_template=docx_template)
     own_executor = None
+    here: tuple[str, ...] = ()  # the formats this process renders (or helps with) itself
     if executor is None and jobs > 1 and len(todo) > 1:
         costs: dict[str, float] = {}
         for job in todo:
             costs[job.fmt] = costs.get(job.fmt, 0.0) + job_cost(job.fmt, source_sizes[job.source_path])
-        executor = own_executor = make_pool(worker_roles(min(jobs, len(todo)), costs), options)
+        here, *workers = plan_slots(min(jobs, len(todo)), costs)
+        executor = own_executor = make_pool(workers, options, local_roles=here)
     try:
         _build_todo(result, todo, planned, settings, options, out_root, out_dir, state, executor,
-                    draft, strict, on_result)
+                    draft, strict, on_result, here)
     except BaseException:
         if own_executor is not None:
             own_executor.shutdown(cancel_futures=True)
@@ -533,7 +544,7 @@ def build_project(
 def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settings: Settings,
                 options: RenderOptions, out_root: Path, out_dir: Path | None, state: _State,
                 executor: "cf.Executor | None", draft: bool, strict: bool,
-                on_result: Callable[[JobResult, int, int], None] | None) -> None:
+                on_result: Callable[[JobResult, int, int], None] | None, here: tuple[str, ...] = ()) -> None:
     from . import localize
 
     check_language_tags(settings, list(dict.fromkeys(j.lang for j in todo)))
@@ -542,7 +553,7 @@ def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settin
     reports = dict(load_reports(settings, need_paths))
     # the parsed id is the truth (the peek reads only a plain top-level `id:` line)
     todo = [j if reports[j.source_path].id == j.source_id else
-            replace(j, source_id=reports[j.source_path].id,
+            j._replace(source_id=reports[j.source_path].id,
                     out=out_root / reports[j.source_path].id / f"{reports[j.source_path].id}.{j.lang}.{j.fmt}")
             for j in todo]
     need_langs = list(dict.fromkeys(j.lang for j in todo))
@@ -587,6 +598,8 @@ def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settin
             import concurrent.futures as cf
 
             futures = {_submit(executor, w): job for job, w in zip(todo, works)}
+            for fmt in here:  # this process takes its share (the futures are then done)
+                executor.run_here(fmt)  # type: ignore[attr-defined]
             outcomes = ((futures[f], _attempt(f.result)) for f in cf.as_completed(futures))
         for job, outcome in outcomes:
             if isinstance(outcome, BaseException):

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple
 
 from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
 from .theme import Theme
 
 CONFIG_FILE = "reportgen.toml"
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     root: Path
     source_language: str = "en"
     #: Languages to build; empty = the source language plus every language with a catalog.
@@ -29,12 +29,12 @@ class Settings:
     locales_dir: str = "locales"
     output_dir: str = "build"
     #: Catalog language -> BCP 47 tag of the document ("pt" -> "pt-PT").
-    language_tags: dict[str, str] = field(default_factory=dict)
+    language_tags: Mapping[str, str] = _EMPTY
     theme: Theme = Theme()
     #: Check codes to silence in ``reportgen check``.
     ignore_checks: tuple[str, ...] = ()
     #: The ``[distribute]`` table (mail sender, SMTP server, fallback language); see docs/distribution.md.
-    distribute: dict[str, Any] = field(default_factory=dict)
+    distribute: Mapping[str, Any] = _EMPTY
     config_path: str | None = None
 
     @property
@@ -178,7 +178,7 @@ def load_settings(root: Path) -> Settings:
     theme = Theme()
     if theme_tab:
         files = {key: root / theme_tab.pop(key) for key in _THEME_FILES if key in theme_tab}
-        theme = replace(theme, **theme_tab, **files)
+        theme = theme._replace(**theme_tab, **files)
     return Settings(
         root=root,
         source_language=top.get("source_language", "en"),

@@ -6,9 +6,10 @@ so they should overlap. :class:`WarmPool` starts its processes at once, each wit
 output format): a worker first calls ``warm(role)``, then runs the tasks submitted to its role. A
 worker therefore imports only its own renderer, and a build on two CPUs renders PDF and DOCX side by
 side once the parent has done its part. A worker may also *help* other roles: when its own queue is
-empty it takes their tasks (paying their warm-up then), which evens out roles of unequal work. It is
-a :class:`concurrent.futures.Executor`: ``submit`` (any role) and ``submit_to`` (one role) return
-futures.
+empty it takes their tasks (paying their warm-up then), which evens out roles of unequal work. The
+caller can lend a hand too (:meth:`WarmPool.run_here`), with roles of its own that no worker has: a
+build with ``--jobs 2`` is this process and one worker. It is a :class:`concurrent.futures.Executor`:
+``submit`` (any role) and ``submit_to`` (one role) return futures.
 
 The processes are started in the constructor, before the pool starts any thread (forking a
 threaded process can deadlock): the caller makes the pool before starting threads of its own, or
@@ -18,6 +19,7 @@ and leave when their parent is gone.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import gc
 import itertools
@@ -30,16 +32,19 @@ from typing import Any, Callable, Sequence
 
 
 class WarmPool(cf.Executor):
-    """``workers``: one entry per process, its role or (role, roles it helps, ...)."""
+    """``workers``: one entry per process, its role or (role, roles it helps, ...). ``local_roles``:
+    roles whose tasks only the caller runs, in :meth:`run_here`."""
 
     def __init__(self, workers: Sequence[str | tuple[str, ...]], warm: Callable[[str], Any] | None = None,
-                 context: Any = None):
+                 context: Any = None, local_roles: Sequence[str] = ()):
         if not workers:
             raise ValueError("a pool needs at least one worker")
         plan = [(w,) if isinstance(w, str) else tuple(w) for w in workers]
         roles = [w[0] for w in plan]
         self.context = ctx = context or multiprocessing.get_context()
         self._queues = {role: ctx.Queue() for role in dict.fromkeys(r for w in plan for r in w)}
+        self._local: dict[str, collections.deque] = {r: collections.deque() for r in local_roles
+                                                     if r not in self._queues}
         self._results, results = ctx.Pipe(duplex=False)
         self._cancelled = ctx.Event()
         self._futures: dict[int, cf.Future] = {}
@@ -60,18 +65,20 @@ class WarmPool(cf.Executor):
 
     @property
     def roles(self) -> list[str]:
-        return list(self._queues)
+        return list(self._queues) + list(self._local)
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
         """Run ``fn(*args, **kwargs)`` on a worker of the role with the fewest pending tasks per worker."""
         with self._lock:
-            pending = {role: 0 for role in self._queues}
+            pending: dict[str, int] = {}
             for role in self._roles.values():
-                pending[role] += 1
-        role = min((r for r in self._queues if self._size[r]), key=lambda r: pending[r] / self._size[r])
+                pending[role] = pending.get(role, 0) + 1
+        role = min((r for r in self._queues if self._size[r]), key=lambda r: pending.get(r, 0) / self._size[r])
         return self.submit_to(role, fn, *args, **kwargs)
 
     def submit_to(self, role: str, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
+        if role not in self._queues and role not in self._local:
+            raise ValueError(f"no worker has the role {role!r}")
         with self._lock:
             if self._closed:
                 raise RuntimeError("cannot submit to a pool that was shut down")
@@ -84,8 +91,41 @@ class WarmPool(cf.Executor):
             if self._reader is None:  # the first thread of this process's pool: every worker is started
                 self._reader = threading.Thread(target=self._read, name="WarmPool results", daemon=True)
                 self._reader.start()
+            if role in self._local:
+                self._local[role].append((task, fn, args, kwargs))
+                return future
         self._queues[role].put((task, fn, args, kwargs))
         return future
+
+    def run_here(self, role: str) -> int:
+        """Run tasks of ``role`` in this thread until none is left to take (the workers of that role,
+        if any, go on with theirs); return how many. Tasks of a local role run only here."""
+        local = self._local.get(role)
+        done = 0
+        while True:
+            if local is not None:
+                if not local:
+                    return done
+                task, fn, args, kwargs = local.popleft()
+            else:
+                try:
+                    item = self._queues[role].get_nowait()
+                except queue.Empty:
+                    return done
+                if item is None:  # shutting down: the stop signal is a worker's
+                    self._queues[role].put(None)
+                    return done
+                task, fn, args, kwargs = item
+            with self._lock:
+                future = self._futures.pop(task, None)
+                self._roles.pop(task, None)
+            if future is None or not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - the caller's future carries it
+                future.set_exception(exc)
+            done += 1
 
     def _read(self) -> None:
         reader = self._results
@@ -135,6 +175,13 @@ class WarmPool(cf.Executor):
             if self._closed:
                 return
             self._closed = True
+            for tasks in self._local.values():  # never run here: nobody else will
+                while tasks:
+                    task = tasks.popleft()[0]
+                    self._roles.pop(task, None)
+                    f = self._futures.pop(task, None)
+                    if f is not None:
+                        f.cancel()
             pending = list(self._futures.values())
             idle = not self._futures
         if cancel_futures:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Theme:
+class Theme(NamedTuple):
     """Look of the documents; set in the project config's ``[theme]`` table."""
 
     accent: str = "#1F4E79"  # headings, title block rule

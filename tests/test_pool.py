@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from reportgen.build import worker_roles
+from reportgen.build import plan_slots
 from reportgen.pool import WarmPool
 
 from .conftest import REPO
@@ -43,17 +43,19 @@ def _alive(pid: int) -> bool:
         return f.read().split(") ")[1][0] != "Z"
 
 
-@pytest.mark.parametrize("workers, costs, roles", [
-    (2, {"docx": 50, "pdf": 80}, [("docx",), ("pdf",)]),  # short reports: each imports one renderer
-    (2, {"docx": 150, "pdf": 300}, [("docx", "pdf"), ("pdf",)]),  # long ones: DOCX is done early, then helps
-    (3, {"docx": 50, "pdf": 80}, [("docx",), ("pdf",), ("pdf",)]),
-    (4, {"docx": 150, "pdf": 300}, [("docx",), ("pdf",), ("pdf",), ("pdf",)]),
+@pytest.mark.parametrize("jobs, costs, slots", [
+    # this process (slot 0) takes DOCX, quickest to start, after reading the inputs; a worker takes PDF
+    (2, {"docx": 50, "pdf": 80}, [("docx",), ("pdf",)]),
+    # long reports: this process would be done long before the PDFs, so it helps with them
+    (2, {"docx": 150, "pdf": 300}, [("docx", "pdf"), ("pdf",)]),
+    (3, {"docx": 150, "pdf": 300}, [("docx",), ("pdf",), ("pdf",)]),
+    (4, {"docx": 50, "pdf": 80}, [("docx",), ("pdf",), ("pdf",), ("pdf",)]),
     (2, {"pdf": 80}, [("pdf",), ("pdf",)]),
     (2, {"docx": 0, "pdf": 80}, [("pdf",), ("pdf",)]),
-    (1, {"docx": 50, "pdf": 80}, [("docx",)]),
+    (1, {"docx": 50, "pdf": 80}, [("docx", "pdf")]),
 ])
-def test_worker_roles(workers, costs, roles):
-    assert worker_roles(workers, costs) == roles
+def test_plan_slots(jobs, costs, slots):
+    assert plan_slots(jobs, costs) == slots
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
@@ -83,6 +85,24 @@ def test_a_worker_helps_another_role_when_its_own_queue_is_empty():
 def _slow_whoami(i: int) -> tuple[list[str], int]:
     time.sleep(0.1)
     return _whoami(i)
+
+
+def test_the_caller_runs_its_own_roles_and_helps_others():
+    with WarmPool(["b"], None, multiprocessing.get_context("fork"), local_roles=["a"]) as pool:
+        assert set(pool.roles) == {"a", "b"}
+        mine = [pool.submit_to("a", _whoami, i) for i in range(3)]
+        assert not any(f.done() for f in mine)  # a local role waits for the caller
+        assert pool.run_here("a") == 3
+        assert {f.result()[1] for f in mine} == {os.getpid()}
+        theirs = [pool.submit_to("b", _slow_whoami, i) for i in range(6)]
+        time.sleep(0.05)  # the queue's feeder thread has sent them
+        helped = pool.run_here("b")
+        pids = [f.result(timeout=60)[1] for f in theirs]
+        assert 1 <= helped < 6 and pids.count(os.getpid()) == helped
+        with pytest.raises(ValueError, match="no worker has the role 'c'"):
+            pool.submit_to("c", _whoami, 0)
+        never = pool.submit_to("a", _whoami, 0)
+    assert never.cancelled()  # a local task nobody ran is cancelled at shutdown
 
 
 def test_a_killed_worker_breaks_the_pool_instead_of_hanging():

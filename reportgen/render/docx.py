@@ -29,8 +29,10 @@ import copy
 import datetime as _dt
 import io
 import re
+import struct
 import threading
 import zipfile
+import zlib
 from pathlib import Path
 
 from docx import Document
@@ -50,7 +52,6 @@ from . import Rendered, RenderOptions, escape
 
 DOCX_FONT = "Arial"  # present in Word everywhere; Liberation Sans stands in on Linux
 PAGE_SIZES_MM = {"A4": (210, 297), "LETTER": (215.9, 279.4)}
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 DRAFT_RED = "B00020"
 
 #: Built-in styles the renderer uses: name -> type ("paragraph" or "character").
@@ -481,8 +482,10 @@ class _Prepared:
             _drop_styles_with_effects(document)
         self.ids = {name: style.style_id for name, style in styles.items()}
         self.footers = _footers(document)
-        for footer in self.footers:
-            footer._element  # noqa: B018 - makes the footer part now, not in the first render
+        #: parts a render rewrites; the others are compressed once per language (``packed``)
+        self.changing = {document.part.partname.membername, "docProps/core.xml", "docProps/app.xml"}
+        self.changing |= {footer.part.partname.membername for footer in self.footers}  # made now if new
+        self.packed: dict[tuple[str, str], tuple[int, bytes, int]] = {}
         _prepare_package(document.part.package, options if template is None else None)
 
 
@@ -549,7 +552,7 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     for footer in prep.footers:
         _footer(document, footer, doc, ids, prep.text_width, own_tabs=prep.own_template)
     _set_properties(document, doc)
-    return Rendered(_save(document, doc))
+    return Rendered(_save(prep, doc))
 
 
 def _br_run(p):
@@ -609,20 +612,56 @@ def _app_version(generator: str) -> str:
     return f"{int(numbers[0]) % 100:02d}.{int(numbers[1]) % 10000:04d}"
 
 
-class _FixedDateZip:
-    """python-docx's physical package writer, with fixed member dates and modes (reproducible)."""
+class _Zip:
+    """A small zip writer for the package: deflated members in the order given, with a fixed date
+    and mode (the same bytes on every system), which also takes members compressed beforehand: a
+    template's parts that no document changes are compressed once per process and language."""
 
-    def __init__(self, stream: io.BytesIO):
-        self._zip = zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED)
+    _DOS_DATE = (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01, 00:00:00
+
+    def __init__(self) -> None:
+        self._out = io.BytesIO()
+        self._central: list[bytes] = []
+
+    def add(self, name: str, data: bytes) -> None:
+        self.add_packed(name, _pack(data))
+
+    def add_packed(self, name: str, packed: tuple[int, bytes, int]) -> None:
+        crc, raw, size = packed
+        encoded = name.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800
+        offset = self._out.tell()
+        self._out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, 0, self._DOS_DATE, crc, len(raw),
+                                    size, len(encoded), 0))
+        self._out.write(encoded)
+        self._out.write(raw)
+        self._central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 0x0314, 20, flags, 8, 0,
+                                         self._DOS_DATE, crc, len(raw), size, len(encoded), 0, 0, 0, 0,
+                                         0o100644 << 16, offset) + encoded)
+
+    def getvalue(self) -> bytes:
+        start = self._out.tell()
+        for entry in self._central:
+            self._out.write(entry)
+        n = len(self._central)
+        self._out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, self._out.tell() - start, start, 0))
+        return self._out.getvalue()
+
+
+def _pack(data: bytes) -> tuple[int, bytes, int]:
+    """(CRC-32, raw deflate stream, size) of a zip member."""
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return zlib.crc32(data), c.compress(data) + c.flush(), len(data)
+
+
+class _MemberWriter:
+    """What python-docx's package writer helpers write to: members of a :class:`_Zip`."""
+
+    def __init__(self, z: _Zip):
+        self.z = z
 
     def write(self, pack_uri, blob: bytes) -> None:  # type: ignore[no-untyped-def]
-        zi = zipfile.ZipInfo(pack_uri.membername, date_time=_ZIP_DATE)
-        zi.compress_type = zipfile.ZIP_DEFLATED
-        zi.external_attr = 0o644 << 16
-        self._zip.writestr(zi, blob)
-
-    def close(self) -> None:
-        self._zip.close()
+        self.z.add(pack_uri.membername, blob)
 
 
 def _prepare_package(package, theme: RenderOptions | None) -> None:
@@ -635,20 +674,31 @@ def _prepare_package(package, theme: RenderOptions | None) -> None:
             part._blob = _theme_xml(part.blob, theme)
 
 
-def _save(document, doc: LocalizedReport) -> bytes:
-    """Write the package once, in a stable order and with fixed dates, with our app.xml. Saving
-    through python-docx and re-zipping would compress everything twice."""
-    package = document.part.package
+def _save(prep: _Prepared, doc: LocalizedReport) -> bytes:
+    """Write the package once, in a stable order, with our app.xml. The parts a document changes
+    (its body, footers and properties) are serialized and compressed each time; the others (styles,
+    settings, numbering, theme: 350 KB of XML) once per process and language."""
+    package = prep.document.part.package
     parts = list(package.iter_parts())
     for part in parts:
         if part.partname == "/docProps/app.xml":
             company = escape(doc.organiser.text) if doc.organiser else ""
             part._blob = _APP_XML.format(template="Normal.dotm", app=escape(doc.generator), company=company,
                                          version=_app_version(doc.generator)).encode()
-    buf = io.BytesIO()
-    phys = _FixedDateZip(buf)
-    PackageWriter._write_content_types_stream(phys, parts)
-    PackageWriter._write_pkg_rels(phys, package.rels)
-    PackageWriter._write_parts(phys, parts)
-    phys.close()
-    return buf.getvalue()
+    z = _Zip()
+    writer = _MemberWriter(z)
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    for part in parts:
+        name = part.partname.membername
+        if name in prep.changing:
+            z.add(name, part.blob)
+        else:
+            key = (name, doc.tag)
+            packed = prep.packed.get(key)
+            if packed is None:
+                packed = prep.packed[key] = _pack(part.blob)
+            z.add_packed(name, packed)
+        if len(part.rels):
+            z.add(part.partname.rels_uri.membername, part.rels.xml)
+    return z.getvalue()
