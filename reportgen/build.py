@@ -356,17 +356,37 @@ class _Work(NamedTuple):
     fmt: str
     doc: model.LocalizedReport
     options: object  # render.RenderOptions
-    out: Path
+    tmp: Path  # where to write; the build renames it to the output once every input proved good
 
 
 def _run(work: _Work) -> tuple[int, int | None, float]:
-    """Render one document and write it; runs in a worker process."""
+    """Render one document into its temporary file; runs in a worker process."""
     from .render import get_renderer
 
     t0 = time.perf_counter()
     rendered = get_renderer(work.fmt)(work.doc, work.options)  # type: ignore[arg-type]
-    write_atomic(work.out, rendered.data)
+    fd = os.open(work.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(rendered.data)
+    except BaseException:
+        _unlink(work.tmp)
+        raise
     return len(rendered.data), rendered.pages, time.perf_counter() - t0
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _temp_for(out: Path) -> Path:
+    """A hidden temporary name beside ``out``, owned by this (the building) process."""
+    import secrets
+
+    return out.with_name(f".{out.name}.{secrets.token_hex(4)}{outputs.temp_suffix()}")
 
 
 def default_jobs() -> int:
@@ -545,78 +565,166 @@ def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settin
                 options: RenderOptions, out_root: Path, out_dir: Path | None, state: _State,
                 executor: "cf.Executor | None", draft: bool, strict: bool,
                 on_result: Callable[[JobResult, int, int], None] | None, here: tuple[str, ...] = ()) -> None:
-    from . import localize
+    """Load, check and localize the sources one by one, handing each one's documents to the
+    executor as soon as they are checked; the documents are written to temporary files, renamed
+    into place only when every input has proved good (two-phase: a wrong input anywhere, or a
+    kill, leaves every output as it was)."""
+    from . import localize, sources
 
     check_language_tags(settings, list(dict.fromkeys(j.lang for j in todo)))
-
-    need_paths = list(dict.fromkeys(j.source_path for j in todo))
-    reports = dict(load_reports(settings, need_paths))
-    # the parsed id is the truth (the peek reads only a plain top-level `id:` line)
-    todo = [j if reports[j.source_path].id == j.source_id else
-            j._replace(source_id=reports[j.source_path].id,
-                    out=out_root / reports[j.source_path].id / f"{reports[j.source_path].id}.{j.lang}.{j.fmt}")
-            for j in todo]
-    need_langs = list(dict.fromkeys(j.lang for j in todo))
-    translators = load_translators(settings, need_langs, draft)
-    problems = Diagnostics()
-    docs: dict[tuple[Path, str], model.LocalizedReport] = {}
-    job_warnings: dict[tuple[Path, str], list[Diagnostic]] = {}
-    for job in todo:
-        key = (job.source_path, job.lang)
-        if key in docs:
-            continue
-        report = reports[job.source_path]
-        tr = translators[job.lang]
-        inputs = [job.source_path, catalog_file(settings, job.lang)]
-        tag = localize.language_tag(job.lang, settings.language_tags)
-        loc = localize.localize(report, tr, tag, draft=draft, created=_created(inputs),
-                                source_tag=localize.language_tag(settings.source_language, settings.language_tags))
-        docs[key] = loc.report
-        job_warnings[key] = list(report.warnings) + _summarize_fallbacks(job.lang, report.id, loc.fallbacks)
-        problems.extend(tr.diagnostics)
-        tr.diagnostics.items.clear()
-    if any(j.fmt == "pdf" for j in planned):  # one character policy for both formats
-        problems.extend(preflight_fonts(list(docs.values()), options))
-    problems.raise_if_errors()
-    new_warnings = [w for key in docs for w in job_warnings[key]]
-    if strict:
-        Diagnostics([w for w in result.warnings + new_warnings if w.code != "fallback-detail"]).raise_if_errors(strict=True)
-    result.warnings = _unique(result.warnings + new_warnings)
-
-    # 3. render and write
+    translators: dict[str, catalogs.Translator] = {}
+    catalog_errors: list[Diagnostic] = []
+    try:
+        translators = load_translators(settings, list(dict.fromkeys(j.lang for j in todo)), draft)
+    except InputError as exc:
+        catalog_errors = list(exc.diagnostics)
     if out_dir is None:
         outputs.check_output_folder(out_root, settings.root)
-    outputs.check_output_paths([job.out for job in todo], out_root)
-    outputs.remove_stale_temps([job.out for job in todo])
-    works = [_Work(job.fmt, docs[(job.source_path, job.lang)], options, job.out) for job in todo]
+    source_tag = localize.language_tag(settings.source_language, settings.language_tags)
+    check_pdf = any(j.fmt == "pdf" for j in planned)  # one character policy for both formats
+
+    source_errors = Diagnostics()
+    problems = Diagnostics()
+    ids: dict[str, Path] = {}
+    warnings: dict[tuple[Path, str], list[Diagnostic]] = {}
+    started: list[tuple[Job, Path, object]] = []  # (job, temp file, future or outcome)
+    made: list[Path] = []  # folders this build created, removed again if it stops
+    by_source: dict[Path, list[Job]] = {}
+    for job in todo:
+        by_source.setdefault(job.source_path, []).append(job)
+    try:
+        for path, jobs in by_source.items():
+            try:
+                report = sources.load_source(path, settings.root)
+            except InputError as exc:
+                source_errors.extend(exc.diagnostics)
+                continue
+            if report.id in ids:
+                source_errors.error(f"id: {report.id!r} is also the id of {display_path(ids[report.id], settings.root)}",
+                                    report.id_location or Location(report.path, 1))
+                continue
+            ids[report.id] = path
+            if source_errors.items or catalog_errors or problems.errors:
+                continue  # nothing more is rendered; every source is still read, to report all it finds
+            # the parsed id is the truth (the peek reads only a plain top-level `id:` line)
+            jobs = [j if j.source_id == report.id else
+                    j._replace(source_id=report.id, out=out_root / report.id / f"{report.id}.{j.lang}.{j.fmt}")
+                    for j in jobs]
+            docs = {}
+            for lang in dict.fromkeys(j.lang for j in jobs):
+                tr = translators[lang]
+                loc = localize.localize(report, tr, localize.language_tag(lang, settings.language_tags), draft=draft,
+                                        created=_created([path, catalog_file(settings, lang)]), source_tag=source_tag)
+                docs[lang] = loc.report
+                warnings[(path, lang)] = list(report.warnings) + _summarize_fallbacks(lang, report.id, loc.fallbacks)
+                problems.extend(tr.diagnostics)
+                tr.diagnostics.items.clear()
+                if check_pdf:
+                    problems.extend(preflight_fonts([loc.report], options))
+            if problems.errors:
+                continue
+            outputs.check_output_paths([j.out for j in jobs], out_root)
+            outputs.remove_stale_temps([j.out for j in jobs])
+            for job in jobs:
+                _make_folder(job.out.parent, made)
+                tmp = _temp_for(job.out)
+                work = _Work(job.fmt, docs[job.lang], options, tmp)
+                started.append((job, tmp, _attempt(_run, work) if executor is None else _submit(executor, work)))
+        if source_errors.items:
+            source_errors.raise_if_errors()
+        if catalog_errors:
+            raise InputError(catalog_errors)
+        problems.items = list(dict.fromkeys(problems.items))
+        problems.raise_if_errors()
+        new_warnings = [w for key in warnings for w in warnings[key]]
+        if strict:
+            Diagnostics([w for w in result.warnings + new_warnings
+                         if w.code != "fallback-detail"]).raise_if_errors(strict=True)
+        result.warnings = _unique(result.warnings + new_warnings)
+    except BaseException:
+        _abandon(started, executor, made)
+        raise
+
+    # every input is good: finish rendering, then put each document in place
     total = len(planned)
     failures: list[BaseException] = []
+    outcomes: dict[int, object] = {}
     try:
-        if executor is None:  # noqa: SIM108
-            outcomes = ((job, _attempt(_run, w)) for job, w in zip(todo, works))
-        else:
+        if executor is not None:
             import concurrent.futures as cf
 
-            futures = {_submit(executor, w): job for job, w in zip(todo, works)}
-            for fmt in here:  # this process takes its share (the futures are then done)
+            for fmt in here:  # this process takes its share (those futures are then done)
                 executor.run_here(fmt)  # type: ignore[attr-defined]
-            outcomes = ((futures[f], _attempt(f.result)) for f in cf.as_completed(futures))
-        for job, outcome in outcomes:
+            index = {id(f): i for i, (_, _, f) in enumerate(started)}
+            for f in cf.as_completed([f for _, _, f in started]):  # type: ignore[misc]
+                i = index[id(f)]
+                outcomes[i] = _attempt(f.result)
+                _report(result, started[i][0], outcomes[i], on_result, total)
+        else:
+            for i, (job, _, outcome) in enumerate(started):
+                outcomes[i] = outcome
+                _report(result, job, outcome, on_result, total)
+    except BaseException:
+        _abandon(started, executor, made)
+        raise
+    try:
+        for i, (job, tmp, _) in enumerate(started):
+            outcome = outcomes[i]
             if isinstance(outcome, BaseException):
                 failures.append(outcome)
+                _unlink(tmp)
                 continue
-            size, pages, seconds = outcome
-            r = JobResult(job, job.out, size, pages, seconds)
-            result.results.append(r)
-            state.record(r, [_warning_json(w) for w in job_warnings[(job.source_path, job.lang)]])
-            if on_result:
-                on_result(r, len(result.results), total)
+            os.replace(tmp, job.out)
+            size, pages, seconds = outcome  # type: ignore[misc]
+            state.record(JobResult(job, job.out, size, pages, seconds),
+                         [_warning_json(w) for w in warnings[(job.source_path, job.lang)]])
     finally:
         state.save()
     if failures:
         raise failures[0]
     order = {(job.source_path, job.lang, job.fmt): i for i, job in enumerate(planned)}
     result.results.sort(key=lambda r: order[(r.job.source_path, r.job.lang, r.job.fmt)])
+
+
+def _report(result: BuildResult, job: Job, outcome: object, on_result, total: int) -> None:  # type: ignore[no-untyped-def]
+    if isinstance(outcome, BaseException):
+        return
+    size, pages, seconds = outcome  # type: ignore[misc]
+    r = JobResult(job, job.out, size, pages, seconds)
+    result.results.append(r)
+    if on_result:
+        on_result(r, len(result.results), total)
+
+
+def _make_folder(folder: Path, made: list[Path]) -> None:
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for f in reversed(missing):
+        f.mkdir(exist_ok=True)
+        made.append(f)
+
+
+def _abandon(started: list[tuple[Job, Path, object]], executor: "cf.Executor | None", made: list[Path]) -> None:
+    """Stop what was handed out, delete its temporary files and the folders made for them: no
+    output changes."""
+    futures = [f for _, _, f in started if hasattr(f, "cancel")]
+    for f in futures:
+        f.cancel()  # type: ignore[attr-defined]
+    if executor is not None and hasattr(executor, "run_here"):
+        executor.shutdown(cancel_futures=True)  # waits for the tasks already running
+    elif futures:
+        import concurrent.futures as cf
+
+        cf.wait([f for f in futures if not f.cancelled()])  # type: ignore[attr-defined]
+    for _, tmp, _ in started:
+        _unlink(tmp)
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty: someone else's files
+            pass
 
 
 def _submit(executor: "cf.Executor", work: _Work) -> "cf.Future":

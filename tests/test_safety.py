@@ -159,8 +159,9 @@ def big_source(i: int, bullets: int, words: str) -> str:
 
 
 def test_kill_during_a_build_leaves_every_output_whole(default_project, cli):
-    """kill -9 in the middle of a long build: every expected output is either the previous one,
-    byte for byte, or a complete new one; leftovers are hidden temp files, removed by the next build."""
+    """kill -9 in the middle of a long build: documents are rendered to hidden temporary files and
+    put in place only when all are done, so every output is still the previous one, byte for byte;
+    the leftovers are those temporary files, which the next build removes."""
     root = default_project
     shutil.rmtree(root / "sources")
     (root / "sources").mkdir()
@@ -176,30 +177,29 @@ def test_kill_during_a_build_leaves_every_output_whole(default_project, cli):
 
     proc = run_module("build", "-q", "--lang", "en,fr", cwd=root)
     deadline = time.monotonic() + 120
-    changed: list[str] = []
-    while not changed and time.monotonic() < deadline and proc.poll() is None:
-        changed = [name for name, data in before.items() if (out / name).read_bytes() != data]
+    temps: list[Path] = []
+    while not temps and time.monotonic() < deadline and proc.poll() is None:
+        temps = [p for p in out.rglob(".*.tmp") if p.stat().st_size]  # a document is being written
         time.sleep(0.01)
     assert proc.poll() is None, "the build ended before it could be killed; make the project bigger"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     proc.stdout.close()
     proc.stderr.close()
-    assert changed
+    assert temps
+    time.sleep(1.5)  # the workers notice their parent is gone and stop
 
     after = {p.relative_to(out).as_posix(): p for p in out.rglob("*") if p.is_file() and p.name != STATE}
     reports = {name for name in after if not name.rsplit("/", 1)[-1].startswith(".")}
     assert reports == set(before)  # no report missing, no stray visible file
-    old = [name for name in reports if after[name].read_bytes() == before[name]]
-    new = [name for name in reports if name not in old]
-    assert old and new  # killed mid-way
-    assert all(valid_document(after[name]) for name in new)
+    assert all(after[name].read_bytes() == before[name] for name in reports)  # all untouched
     leftovers = [p.name for name in after if (p := after[name]).name.startswith(".")]
-    assert all(TEMP_RE.match(name) for name in leftovers), leftovers
+    assert leftovers and all(TEMP_RE.match(name) for name in leftovers), leftovers
 
-    # the next build removes the temp files the killed one left
-    assert cli("build", "-q", "--lang", "en,fr", "big-0", cwd=root).code == 0
-    assert not [p for p in out.rglob(".*.tmp") if p.parent.name == "big-0"]
+    # the next build removes the temporary files the killed one left, and puts the new documents in place
+    assert cli("build", "-q", "--lang", "en,fr", cwd=root).code == 0
+    assert not list(out.rglob(".*.tmp"))
+    assert all(valid_document(out / name) and (out / name).read_bytes() != before[name] for name in before)
 
 
 def test_two_builds_into_one_folder_leave_only_valid_files(default_project):
