@@ -653,7 +653,9 @@ def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settin
         if executor is not None:
             import concurrent.futures as cf
 
-            for fmt in here:  # this process takes its share (those futures are then done)
+            for i, fmt in enumerate(here):  # this process takes its share (those futures are then done)
+                if i and executor.pending(fmt):  # type: ignore[attr-defined]
+                    _warm(options, fmt)  # before taking a task: none waits on this warm-up
                 executor.run_here(fmt)  # type: ignore[attr-defined]
             index = {id(f): i for i, (_, _, f) in enumerate(started)}
             for f in cf.as_completed([f for _, _, f in started]):  # type: ignore[misc]

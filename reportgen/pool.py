@@ -97,6 +97,11 @@ class WarmPool(cf.Executor):
         self._queues[role].put((task, fn, args, kwargs))
         return future
 
+    def pending(self, role: str) -> int:
+        """Tasks of ``role`` not finished yet (queued or running)."""
+        with self._lock:
+            return sum(r == role for r in self._roles.values())
+
     def run_here(self, role: str) -> int:
         """Run tasks of ``role`` in this thread until none is left to take (the workers of that role,
         if any, go on with theirs); return how many. Tasks of a local role run only here."""
@@ -211,12 +216,8 @@ def _work(roles: tuple[str, ...], warm: Callable[[str], Any] | None, queues: lis
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     parent_alive = parent.is_alive if parent is not None else (lambda: True)
-    own, helped = queues[0], list(queues[1:])
-    if warm is not None:  # the roles it helps warm up in their first task, if it ever gets one
-        try:
-            warm(roles[0])
-        except Exception:  # noqa: BLE001 - the task that needs it reports the error itself
-            pass
+    own, helped = queues[0], list(zip(roles[1:], queues[1:]))
+    _warm_up(warm, roles[0])
     gc.freeze()  # what the imports and the warm-up made stays: collections need not scan it again
     while True:
         try:  # with roles to help, look at them between short waits on its own queue
@@ -224,7 +225,7 @@ def _work(roles: tuple[str, ...], warm: Callable[[str], Any] | None, queues: lis
         except queue.Empty:
             if not parent_alive():
                 return  # the parent is gone (killed): nobody wants the results
-            item = _take(helped)
+            item = _take(helped, warm)
             if item is None:
                 continue
         if item is None or not parent_alive():
@@ -245,16 +246,31 @@ def _work(roles: tuple[str, ...], warm: Callable[[str], Any] | None, queues: lis
             results.send_bytes(data)
 
 
-def _take(helped: list) -> Any:
-    """A task from a role this worker helps, or None."""
-    for q in list(helped):
+def _warm_up(warm: Callable[[str], Any] | None, role: str) -> None:
+    if warm is not None:
+        try:
+            warm(role)
+        except Exception:  # noqa: BLE001 - the task that needs it reports the error itself
+            pass
+
+
+def _take(helped: list, warm: Callable[[str], Any] | None) -> Any:
+    """A task from a role this worker helps, or None. It warms up for that role first, while the
+    task is still in the queue for that role's own workers (no task waits on a warm-up)."""
+    for entry in list(helped):
+        role, q, *ready = entry
+        if not ready:
+            if q.empty():
+                continue
+            _warm_up(warm, role)
+            helped[helped.index(entry)] = entry = (role, q, True)
         try:
             item = q.get_nowait()
         except queue.Empty:
             continue
         if item is None:  # that role is shutting down: its stop signal is not for this worker
             q.put(None)
-            helped.remove(q)
+            helped.remove(entry)
             continue
         return item
     return None
