@@ -24,6 +24,7 @@ import concurrent.futures as cf
 import gc
 import itertools
 import multiprocessing
+import os
 import queue
 import signal
 import threading
@@ -214,21 +215,18 @@ class WarmPool(cf.Executor):
 def _work(roles: tuple[str, ...], warm: Callable[[str], Any] | None, queues: list, results: Any, lock: Any,
           cancelled: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    parent_alive = parent.is_alive if parent is not None else (lambda: True)
+    _watch_parent()
     own, helped = queues[0], list(zip(roles[1:], queues[1:]))
     _warm_up(warm, roles[0])
     gc.freeze()  # what the imports and the warm-up made stays: collections need not scan it again
     while True:
         try:  # with roles to help, look at them between short waits on its own queue
-            item = own.get(timeout=0.005 if helped else 1.0)
+            item = own.get(timeout=0.005) if helped else own.get()
         except queue.Empty:
-            if not parent_alive():
-                return  # the parent is gone (killed): nobody wants the results
             item = _take(helped, warm)
             if item is None:
                 continue
-        if item is None or not parent_alive():
+        if item is None:
             return
         task, fn, args, kwargs = item
         if cancelled.is_set():
@@ -244,6 +242,20 @@ def _work(roles: tuple[str, ...], warm: Callable[[str], Any] | None, queues: lis
             data = _dumps((task, False, RuntimeError(f"{type(value).__name__}: {value} ({exc})")))
         with lock:
             results.send_bytes(data)
+
+
+def _watch_parent() -> None:
+    """End this worker as soon as its parent is gone (killed): nobody wants its results, and it may
+    be blocked for ever in the middle of a message the parent was sending."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - always set for a multiprocessing child
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the parent's end of the sentinel pipe closes
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent watch", daemon=True).start()
 
 
 def _warm_up(warm: Callable[[str], Any] | None, role: str) -> None:

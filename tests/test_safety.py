@@ -182,12 +182,16 @@ def test_kill_during_a_build_leaves_every_output_whole(default_project, cli):
         temps = [p for p in out.rglob(".*.tmp") if p.stat().st_size]  # a document is being written
         time.sleep(0.01)
     assert proc.poll() is None, "the build ended before it could be killed; make the project bigger"
+    workers = _children(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     proc.stdout.close()
     proc.stderr.close()
     assert temps
-    time.sleep(1.5)  # the workers notice their parent is gone and stop
+    deadline = time.monotonic() + 10  # the workers notice that their parent is gone, and stop
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _running(pid)]
 
     after = {p.relative_to(out).as_posix(): p for p in out.rglob("*") if p.is_file() and p.name != STATE}
     reports = {name for name in after if not name.rsplit("/", 1)[-1].startswith(".")}
@@ -200,6 +204,25 @@ def test_kill_during_a_build_leaves_every_output_whole(default_project, cli):
     assert cli("build", "-q", "--lang", "en,fr", cwd=root).code == 0
     assert not list(out.rglob(".*.tmp"))
     assert all(valid_document(out / name) and (out / name).read_bytes() != before[name] for name in before)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_two_builds_into_one_folder_leave_only_valid_files(default_project):
