@@ -29,7 +29,7 @@ from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
 from .theme import Theme
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import model, pool
+    from . import model
     import concurrent.futures as cf
 
     from . import catalogs, localize
@@ -436,27 +436,33 @@ def plan_slots(jobs: int, costs: dict[str, float]) -> list[tuple[str, ...]]:
     return out
 
 
-def make_pool(workers: Sequence[str | tuple[str, ...]], options: RenderOptions | None = None,
-              local_roles: Sequence[str] = ()) -> pool.WarmPool:
-    """Worker processes (see :func:`plan_slots`), started now, each warming up the renderer of its
-    format (see :mod:`reportgen.pool`) while this process loads and checks the inputs; formats in
-    ``local_roles`` that no worker has are rendered by this process (``run_here``).
+def make_pool(workers: Sequence[tuple[str, ...]], options: RenderOptions | None = None,
+              local_roles: Sequence[str] = ()) -> "tuple[cf.Executor, tuple[str, ...]]":
+    """The executor for ``workers`` (see :func:`plan_slots`) and the formats this process renders.
 
-    On Linux the workers are forked from this still small process; not when the caller runs other
-    threads (forking a threaded process can deadlock): then a fork server. Elsewhere the platform's
-    default (spawn)."""
+    On Linux, when this process runs no other thread, the workers are forked at once from this still
+    small process (:mod:`reportgen.workers`) and each warms up the renderer of its format while this
+    process reads the inputs (:class:`reportgen.pool.WarmPool`); this process renders
+    ``local_roles``. Elsewhere (forking a threaded process can deadlock; macOS and Windows spawn
+    processes) a standard process pool of as many processes renders everything."""
     import functools
-    import multiprocessing
     import threading
 
-    from . import pool as pool_module
     from .render import RenderOptions
 
-    ctx = None
-    if sys.platform.startswith("linux"):
-        ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
-    return pool_module.WarmPool(list(workers), functools.partial(_warm, options or RenderOptions()), ctx,
-                                local_roles=local_roles)
+    warm = functools.partial(_warm, options or RenderOptions())
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        from . import workers as workers_module
+
+        started = workers_module.fork(workers, warm)  # before importing anything more
+        from .pool import WarmPool
+
+        return WarmPool(started, local_roles), tuple(local_roles)
+    import concurrent.futures as cf
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else None)
+    return cf.ProcessPoolExecutor(max_workers=len(workers) + bool(local_roles), mp_context=ctx), ()
 
 
 def _warm(options: RenderOptions, fmt: str) -> None:
@@ -547,7 +553,8 @@ def build_project(
         for job in todo:
             costs[job.fmt] = costs.get(job.fmt, 0.0) + job_cost(job.fmt, source_sizes[job.source_path])
         here, *workers = plan_slots(min(jobs, len(todo)), costs)
-        executor = own_executor = make_pool(workers, options, local_roles=here)
+        own_executor, here = make_pool(workers, options, local_roles=here)
+        executor = own_executor
     try:
         _build_todo(result, todo, planned, settings, options, out_root, out_dir, state, executor,
                     draft, strict, on_result, here)
@@ -653,10 +660,10 @@ def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settin
         if executor is not None:
             import concurrent.futures as cf
 
-            for i, fmt in enumerate(here):  # this process takes its share (those futures are then done)
-                if i and executor.pending(fmt):  # type: ignore[attr-defined]
+            for fmt in here:  # this process takes its share (those futures are then done)
+                if executor.pending(fmt):  # type: ignore[attr-defined]
                     _warm(options, fmt)  # before taking a task: none waits on this warm-up
-                executor.run_here(fmt)  # type: ignore[attr-defined]
+                    executor.run_here(fmt)  # type: ignore[attr-defined]
             index = {id(f): i for i, (_, _, f) in enumerate(started)}
             for f in cf.as_completed([f for _, _, f in started]):  # type: ignore[misc]
                 i = index[id(f)]

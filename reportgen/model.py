@@ -1,4 +1,5 @@
-"""The data model: pure, frozen dataclasses. Standard library only.
+"""The data model: immutable records (NamedTuples: unlike dataclasses, they cost nothing to import,
+which the build's worker processes do first). Standard library only.
 
 Two layers:
 
@@ -12,8 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Iterator, NamedTuple, Union
 
 from .errors import Diagnostic, Location
 from .paths import ID_RE  # noqa: F401 - part of the model's vocabulary
@@ -58,8 +58,7 @@ def placeholders_in(text: str) -> list[str]:
     return [m.group(1) for m in PLACEHOLDER_RE.finditer(text) if m.group(1) in PLACEHOLDERS]
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """A translatable piece of source text: English ``msgid`` + stable ``context`` (msgctxt)."""
 
     msgid: str
@@ -72,14 +71,12 @@ class Text:
         return placeholders_in(self.msgid)
 
 
-@dataclass(frozen=True)
-class Participants:
+class Participants(NamedTuple):
     count: int
     qualifier: str = "exact"  # one of PARTICIPANT_QUALIFIERS
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     date: _dt.date
     start: _dt.time | None = None
     end: _dt.time | None = None
@@ -89,14 +86,12 @@ class Event:
     participants: Participants | None = None
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     id: str
     text: Text
 
 
-@dataclass(frozen=True)
-class BulletList:
+class BulletList(NamedTuple):
     id: str
     items: tuple[Text, ...]
 
@@ -104,15 +99,13 @@ class BulletList:
 Block = Union[Paragraph, BulletList]
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     id: str
     heading: Text | None
     blocks: tuple[Block, ...]
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     id: str
     path: str  # as shown to the user
     kind: str
@@ -124,7 +117,7 @@ class Report:
     keywords: tuple[Text, ...] = ()
     id_location: Location | None = None  # where the id is given (the file's first line if by its name)
     #: Problems that do not stop a build (a misspelt placeholder): shown in its summary.
-    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    warnings: tuple[Diagnostic, ...] = ()
 
     def texts(self) -> Iterator[Text]:
         """Every translatable text, in document order."""
@@ -150,8 +143,7 @@ class Report:
 # --------------------------------------------------------------------------- localized layer
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(NamedTuple):
     """A final string; ``marked`` asks the renderer to flag it (a draft build's fuzzy text).
 
     ``lang`` is the BCP 47 tag of the text when it differs from the document's (English shown in a
@@ -163,32 +155,28 @@ class Phrase:
     text: str
     marked: bool = False
     lang: str | None = None
-    context: str = field(default="", compare=False)
-    origin: Location | None = field(default=None, compare=False)
+    context: str = ""
+    origin: Location | None = None
 
 
-@dataclass(frozen=True)
-class LParagraph:
+class LParagraph(NamedTuple):
     text: Phrase
 
 
-@dataclass(frozen=True)
-class LBulletList:
+class LBulletList(NamedTuple):
     items: tuple[Phrase, ...]
 
 
 LBlock = Union[LParagraph, LBulletList]
 
 
-@dataclass(frozen=True)
-class LSection:
+class LSection(NamedTuple):
     id: str
     heading: Phrase | None
     blocks: tuple[LBlock, ...]
 
 
-@dataclass(frozen=True)
-class Labels:
+class Labels(NamedTuple):
     """Layout strings in the output language."""
 
     #: "Page {page} of {pages}" split into literal parts and the tokens "{page}" / "{pages}".
@@ -200,8 +188,7 @@ class Labels:
     fact_label: str = "{label}:"
 
 
-@dataclass(frozen=True)
-class LocalizedReport:
+class LocalizedReport(NamedTuple):
     source_id: str
     lang: str  # catalog language code: "es"
     tag: str  # BCP 47 tag for the document language: "es-ES"
@@ -218,7 +205,7 @@ class LocalizedReport:
     keywords: tuple[str, ...] = ()
     draft: bool = False
     #: When the document counts as created (SOURCE_DATE_EPOCH or the source's date), UTC.
-    created: _dt.datetime = field(default=_dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc))
+    created: _dt.datetime = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
     generator: str = "reportgen"
     #: The translated event location (also in ``facts``), kept as a Phrase for its origin.
     location: Phrase | None = None

@@ -2,83 +2,75 @@
 
 A build's serial start (parsing sources and catalogs, localizing, checking glyphs) and each
 renderer's start (importing ReportLab or python-docx, loading fonts or a template) are independent,
-so they should overlap. :class:`WarmPool` starts its processes at once, each with a *role* (here an
-output format): a worker first calls ``warm(role)``, then runs the tasks submitted to its role. A
-worker therefore imports only its own renderer, and a build on two CPUs renders PDF and DOCX side by
-side once the parent has done its part. A worker may also *help* other roles: when its own queue is
-empty it takes their tasks (paying their warm-up then), which evens out roles of unequal work. The
-caller can lend a hand too (:meth:`WarmPool.run_here`), with roles of its own that no worker has: a
-build with ``--jobs 2`` is this process and one worker. It is a :class:`concurrent.futures.Executor`:
-``submit`` (any role) and ``submit_to`` (one role) return futures.
+so they should overlap. The workers are forked at once (:func:`reportgen.workers.fork`, before this
+module is even imported), each with a *role* (here an output format): a worker first calls
+``warm(role)``, then runs the tasks of its role. A worker therefore imports only its own renderer,
+and a build on two CPUs renders PDF and DOCX side by side once the parent has done its part.
 
-The processes are started in the constructor, before the pool starts any thread (forking a
-threaded process can deadlock): the caller makes the pool before starting threads of its own, or
-passes a non-fork context. Workers ignore SIGINT (the caller owns Ctrl-C and shuts the pool down)
-and leave when their parent is gone.
+Tasks wait in this process, one queue per role, and go to a worker only when it is warm and idle:
+the slowest worker never holds a task another could run. A worker may also *help* other roles: when
+its own queue is empty it is told to warm up for another role, and takes that role's tasks once it
+has. The caller can lend a hand too (:meth:`WarmPool.run_here`), including with roles of its own
+that no worker has: a build with ``--jobs 2`` is this process and one worker.
+
+It is a :class:`concurrent.futures.Executor`: ``submit`` (any role) and ``submit_to`` (one role)
+return futures. Linux only (it forks): elsewhere, or when the caller runs other threads, the build
+uses a standard process pool.
 """
 
 from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
-import gc
 import itertools
-import multiprocessing
 import os
-import queue
-import signal
+import select
 import threading
-from multiprocessing.connection import wait
 from typing import Any, Callable, Sequence
+
+from . import workers as workers_module
+from .workers import Worker, receive, send
 
 
 class WarmPool(cf.Executor):
-    """``workers``: one entry per process, its role or (role, roles it helps, ...). ``local_roles``:
-    roles whose tasks only the caller runs, in :meth:`run_here`."""
+    """Tasks for ``workers`` started by :func:`reportgen.workers.fork`; ``local_roles``: roles whose
+    tasks only the caller runs, in :meth:`run_here`."""
 
-    def __init__(self, workers: Sequence[str | tuple[str, ...]], warm: Callable[[str], Any] | None = None,
-                 context: Any = None, local_roles: Sequence[str] = ()):
-        if not workers:
+    def __init__(self, started: tuple[list[Worker], int], local_roles: Sequence[str] = ()):
+        self._workers, self._life_fd = started
+        if not self._workers:
             raise ValueError("a pool needs at least one worker")
-        plan = [(w,) if isinstance(w, str) else tuple(w) for w in workers]
-        roles = [w[0] for w in plan]
-        self.context = ctx = context or multiprocessing.get_context()
-        self._queues = {role: ctx.Queue() for role in dict.fromkeys(r for w in plan for r in w)}
-        self._local: dict[str, collections.deque] = {r: collections.deque() for r in local_roles
-                                                     if r not in self._queues}
-        self._results, results = ctx.Pipe(duplex=False)
-        self._cancelled = ctx.Event()
+        roles = [r for w in self._workers for r in w.roles] + list(local_roles)
+        self._queues: dict[str, collections.deque] = {r: collections.deque() for r in dict.fromkeys(roles)}
+        self._own = {r: [w for w in self._workers if w.roles[0] == r] for r in self._queues}
+        self._local = {r for r in local_roles if not self._own[r]}
+        self._ready: set[int] = set()  # pids of warm, idle workers
+        self._busy: dict[int, int] = {}  # pid -> task it runs
+        self._helps: dict[int, set[str]] = {w.pid: set() for w in self._workers}  # roles it is warm for
         self._futures: dict[int, cf.Future] = {}
-        self._roles: dict[int, str] = {}  # task -> role, while it is pending
+        self._role_of: dict[int, str] = {}  # task -> role, while it is pending
         self._ids = itertools.count()
-        self._lock = threading.Lock()
-        self._reader: threading.Thread | None = None
+        self._lock = threading.RLock()
         self._closed = False
         self._broken: str | None = None
-        self._send_lock = lock = ctx.Lock()  # kept: a spawned worker unpickles it after __init__ returns
-        self._procs = [ctx.Process(target=_work, args=(w, warm, [self._queues[r] for r in w], results, lock,
-                                                       self._cancelled), daemon=True)
-                       for w in plan]
-        self._size = {role: roles.count(role) for role in self._queues}
-        for p in self._procs:
-            p.start()
-        results.close()  # the workers hold the sending end: when all are gone, reading ends
+        self._reader = threading.Thread(target=self._read, name="WarmPool results", daemon=True)
+        self._reader.start()
 
     @property
     def roles(self) -> list[str]:
-        return list(self._queues) + list(self._local)
+        return list(self._queues)
+
+    # ------------------------------------------------------------------ submitting
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
         """Run ``fn(*args, **kwargs)`` on a worker of the role with the fewest pending tasks per worker."""
         with self._lock:
-            pending: dict[str, int] = {}
-            for role in self._roles.values():
-                pending[role] = pending.get(role, 0) + 1
-        role = min((r for r in self._queues if self._size[r]), key=lambda r: pending.get(r, 0) / self._size[r])
+            role = min((r for r in self._queues if self._own[r]),
+                       key=lambda r: (len(self._queues[r]) + 1) / len(self._own[r]))
         return self.submit_to(role, fn, *args, **kwargs)
 
     def submit_to(self, role: str, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
-        if role not in self._queues and role not in self._local:
+        if role not in self._queues:
             raise ValueError(f"no worker has the role {role!r}")
         with self._lock:
             if self._closed:
@@ -88,43 +80,27 @@ class WarmPool(cf.Executor):
             future: cf.Future = cf.Future()
             task = next(self._ids)
             self._futures[task] = future
-            self._roles[task] = role
-            if self._reader is None:  # the first thread of this process's pool: every worker is started
-                self._reader = threading.Thread(target=self._read, name="WarmPool results", daemon=True)
-                self._reader.start()
-            if role in self._local:
-                self._local[role].append((task, fn, args, kwargs))
-                return future
-        self._queues[role].put((task, fn, args, kwargs))
+            self._role_of[task] = role
+            self._queues[role].append((task, fn, args, kwargs))
+            self._dispatch()
         return future
 
     def pending(self, role: str) -> int:
         """Tasks of ``role`` not finished yet (queued or running)."""
         with self._lock:
-            return sum(r == role for r in self._roles.values())
+            return sum(r == role for r in self._role_of.values())
 
     def run_here(self, role: str) -> int:
-        """Run tasks of ``role`` in this thread until none is left to take (the workers of that role,
+        """Run queued tasks of ``role`` in this thread until none is left (the workers of that role,
         if any, go on with theirs); return how many. Tasks of a local role run only here."""
-        local = self._local.get(role)
         done = 0
         while True:
-            if local is not None:
-                if not local:
-                    return done
-                task, fn, args, kwargs = local.popleft()
-            else:
-                try:
-                    item = self._queues[role].get_nowait()
-                except queue.Empty:
-                    return done
-                if item is None:  # shutting down: the stop signal is a worker's
-                    self._queues[role].put(None)
-                    return done
-                task, fn, args, kwargs = item
             with self._lock:
+                if not self._queues[role]:
+                    return done
+                task, fn, args, kwargs = self._queues[role].popleft()
                 future = self._futures.pop(task, None)
-                self._roles.pop(task, None)
+                self._role_of.pop(task, None)
             if future is None or not future.set_running_or_notify_cancel():
                 continue
             try:
@@ -133,162 +109,130 @@ class WarmPool(cf.Executor):
                 future.set_exception(exc)
             done += 1
 
-    def _read(self) -> None:
-        reader = self._results
-        sentinels = {p.sentinel: p for p in self._procs}
-        while True:
-            with self._lock:
-                if not self._futures and (self._closed or self._broken):
-                    return
-            ready = wait([reader, *sentinels], timeout=0.5)
-            if reader in ready:
-                try:
-                    task, ok, value = reader.recv()
-                except EOFError:  # every worker has gone
-                    self._fail(self._why(self._procs))
-                    return
-                with self._lock:
-                    future = self._futures.pop(task, None)
-                    self._roles.pop(task, None)
-                if future is not None and future.set_running_or_notify_cancel():
-                    future.set_result(value) if ok else future.set_exception(value)
+    # ------------------------------------------------------------------ dispatching (under the lock)
+
+    def _dispatch(self) -> None:
+        for w in self._workers:
+            if w.pid not in self._ready:
                 continue
-            dead = [sentinels.pop(s) for s in ready if s in sentinels]
-            if dead and not self._closed:  # a worker died (killed, out of memory): its task is lost
-                self._fail(self._why(dead))
-                return
+            own = w.roles[0]
+            if self._queues[own]:
+                self._give(w, own)
+                continue
+            for role in w.roles[1:]:
+                if not self._queues[role]:
+                    continue
+                if role in self._helps[w.pid]:
+                    self._give(w, role)
+                else:  # warm up first, so that no task waits on a warm-up
+                    self._ready.discard(w.pid)
+                    self._post(w, ("warm", role))
+                break
 
-    @staticmethod
-    def _why(procs: list) -> str:
-        for p in procs:
-            p.join(1.0)
-            code = p.exitcode
-            if code:
-                how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-                return f"a worker process ended abruptly ({how})"
-        return "the worker processes ended"
+    def _give(self, w: Worker, role: str) -> None:
+        task, fn, args, kwargs = self._queues[role].popleft()
+        self._ready.discard(w.pid)
+        self._busy[w.pid] = task
+        self._post(w, ("task", task, fn, args, kwargs))
 
-    def _fail(self, why: str) -> None:
+    def _post(self, w: Worker, message: Any) -> None:
+        try:
+            send(w.send_fd, message)
+        except OSError:  # it died; the reader finds out and fails its task
+            pass
+
+    # ------------------------------------------------------------------ results
+
+    def _read(self) -> None:
+        poller = select.poll()
+        by_fd = {w.recv_fd: w for w in self._workers}
+        for fd in by_fd:
+            poller.register(fd, select.POLLIN)
+        while by_fd:
+            for fd, _ in poller.poll():
+                w = by_fd[fd]
+                try:
+                    message = receive(fd)
+                except (EOFError, OSError):
+                    poller.unregister(fd)
+                    del by_fd[fd]
+                    self._gone(w)
+                    continue
+                self._handle(w, message)
+
+    def _handle(self, w: Worker, message: tuple) -> None:
+        future = None
         with self._lock:
-            self._broken = why
-            futures, self._futures, self._roles = list(self._futures.values()), {}, {}
+            if message[0] == "done":
+                _, task, ok, value = message
+                self._busy.pop(w.pid, None)
+                future = self._futures.pop(task, None)
+                self._role_of.pop(task, None)
+            elif message[0] == "warmed":
+                self._helps[w.pid].add(message[1])
+            if not self._closed:
+                self._ready.add(w.pid)
+                self._dispatch()
+        if future is not None and future.set_running_or_notify_cancel():
+            future.set_result(value) if ok else future.set_exception(value)
+
+    def _gone(self, w: Worker) -> None:
+        """A worker's pipe closed: expected once the pool is shut down; otherwise it died, and with
+        it the task it ran: the pool is broken."""
+        _, status = os.waitpid(w.pid, 0)
+        with self._lock:
+            self._ready.discard(w.pid)
+            lost = self._busy.pop(w.pid, None)
+            futures = [self._futures.pop(lost)] if lost in self._futures else []
+            if not self._closed:
+                code = os.waitstatus_to_exitcode(status)
+                how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+                self._broken = f"a worker process ended abruptly ({how})"
+                futures += list(self._futures.values())
+                self._futures.clear()
+                self._role_of.clear()
+                for q in self._queues.values():
+                    q.clear()
         for f in futures:
             if f.set_running_or_notify_cancel():
-                f.set_exception(cf.BrokenExecutor(why))
+                f.set_exception(cf.BrokenExecutor(self._broken or "the pool was shut down"))
+
+    # ------------------------------------------------------------------ stopping
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Without ``cancel_futures``, wait for every task submitted (tasks of a local role that the
+        caller never ran are cancelled); with it, drop what is queued and stop the workers at once,
+        even in the middle of a task."""
         with self._lock:
             if self._closed:
                 return
-            self._closed = True
-            for tasks in self._local.values():  # never run here: nobody else will
-                while tasks:
-                    task = tasks.popleft()[0]
-                    self._roles.pop(task, None)
-                    f = self._futures.pop(task, None)
-                    if f is not None:
-                        f.cancel()
+            dropped = []
+            for role, q in self._queues.items():
+                if cancel_futures or role in self._local:
+                    dropped += [self._futures.pop(item[0], None) for item in q]
+                    for item in q:
+                        self._role_of.pop(item[0], None)
+                    q.clear()
             pending = list(self._futures.values())
-            idle = not self._futures
-        if cancel_futures:
-            self._cancelled.set()  # workers skip what is still queued
-            for f in pending:
+        for f in dropped + (pending if cancel_futures else []):
+            if f is not None:
                 f.cancel()
-        for role, q in self._queues.items():
-            for _ in range(self._size[role]):
-                q.put(None)
-        if idle and cancel_futures:  # nothing submitted: only warming up, nothing to wait for
-            for p in self._procs:
-                p.terminate()
+        if wait and not cancel_futures:
+            cf.wait(pending)
+        with self._lock:
+            self._closed = True
+        for w in self._workers:
+            self._post(w, None)
+            os.close(w.send_fd)
+        if cancel_futures:
+            os.close(self._life_fd)  # every worker ends now (its task's temporary file is the caller's)
         if wait:
-            for p in self._procs:
-                p.join()
-            if self._reader is not None:
-                self._reader.join()
-        for q in self._queues.values():
-            q.close()
-            q.join_thread()
-        if wait:
-            self._results.close()
+            self._reader.join()
+        if not cancel_futures:
+            os.close(self._life_fd)
 
 
-def _work(roles: tuple[str, ...], warm: Callable[[str], Any] | None, queues: list, results: Any, lock: Any,
-          cancelled: Any) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _watch_parent()
-    own, helped = queues[0], list(zip(roles[1:], queues[1:]))
-    _warm_up(warm, roles[0])
-    gc.freeze()  # what the imports and the warm-up made stays: collections need not scan it again
-    while True:
-        try:  # with roles to help, look at them between short waits on its own queue
-            item = own.get(timeout=0.005) if helped else own.get()
-        except queue.Empty:
-            item = _take(helped, warm)
-            if item is None:
-                continue
-        if item is None:
-            return
-        task, fn, args, kwargs = item
-        if cancelled.is_set():
-            ok, value = False, cf.CancelledError()
-        else:
-            try:
-                ok, value = True, fn(*args, **kwargs)
-            except BaseException as exc:  # noqa: BLE001 - sent to the caller's future
-                ok, value = False, exc
-        try:
-            data = _dumps((task, ok, value))
-        except Exception as exc:  # noqa: BLE001 - a result or exception that does not pickle
-            data = _dumps((task, False, RuntimeError(f"{type(value).__name__}: {value} ({exc})")))
-        with lock:
-            results.send_bytes(data)
-
-
-def _watch_parent() -> None:
-    """End this worker as soon as its parent is gone (killed): nobody wants its results, and it may
-    be blocked for ever in the middle of a message the parent was sending."""
-    parent = multiprocessing.parent_process()
-    if parent is None:  # pragma: no cover - always set for a multiprocessing child
-        return
-
-    def watch() -> None:
-        parent.join()  # returns when the parent's end of the sentinel pipe closes
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent watch", daemon=True).start()
-
-
-def _warm_up(warm: Callable[[str], Any] | None, role: str) -> None:
-    if warm is not None:
-        try:
-            warm(role)
-        except Exception:  # noqa: BLE001 - the task that needs it reports the error itself
-            pass
-
-
-def _take(helped: list, warm: Callable[[str], Any] | None) -> Any:
-    """A task from a role this worker helps, or None. It warms up for that role first, while the
-    task is still in the queue for that role's own workers (no task waits on a warm-up)."""
-    for entry in list(helped):
-        role, q, *ready = entry
-        if not ready:
-            if q.empty():
-                continue
-            _warm_up(warm, role)
-            helped[helped.index(entry)] = entry = (role, q, True)
-        try:
-            item = q.get_nowait()
-        except queue.Empty:
-            continue
-        if item is None:  # that role is shutting down: its stop signal is not for this worker
-            q.put(None)
-            helped.remove(entry)
-            continue
-        return item
-    return None
-
-
-def _dumps(obj: Any) -> bytes:
-    from multiprocessing.reduction import ForkingPickler
-
-    return bytes(ForkingPickler.dumps(obj))
+def start(plan: Sequence[tuple[str, ...]], warm: Callable[[str], Any] | None = None,
+          local_roles: Sequence[str] = ()) -> WarmPool:
+    """Fork the workers and make their pool (the build forks first, then imports this module)."""
+    return WarmPool(workers_module.fork(plan, warm), local_roles)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -466,7 +465,7 @@ def load_source(path: Path, base: Path | None = None) -> model.Report:
         _check_placeholders(r, report)
     r.diags.raise_if_errors()
     assert report is not None
-    return replace(report, warnings=tuple(r.diags.warnings)) if r.diags.warnings else report
+    return report._replace(warnings=tuple(r.diags.warnings)) if r.diags.warnings else report
 
 
 def _decode(data: bytes, shown: str) -> str:

@@ -4,7 +4,6 @@ reproducible bytes, a template (--docx-template), and what a real client (LibreO
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 import os
 import re
 import shutil
@@ -280,7 +279,7 @@ def test_a_reused_template_gives_the_same_bytes_as_a_fresh_one():
     from reportgen.render import docx as docx_renderer
 
     def report(lang: str, tag: str, *texts: str) -> LocalizedReport:
-        return replace(_report(*texts, lang=lang), tag=tag, title=Phrase(f"Title {lang}"))
+        return _report(*texts, lang=lang)._replace(tag=tag, title=Phrase(f"Title {lang}"))
 
     first = report("fr", "fr-FR", "Un texte.")
     docx_renderer._LOCAL.__dict__.clear()
@@ -331,7 +330,7 @@ def test_unusual_text_never_breaks_the_document(tmp_path):
 
 def test_draft_marks_are_the_only_direct_formatting(tmp_path):
     doc = _report("fine")
-    doc = LocalizedReport(**{**doc.__dict__, "draft": True})
+    doc = doc._replace(draft=True)
     path = tmp_path / "d.docx"
     path.write_bytes(render(doc, RenderOptions()).data)
     body = part(path, "word/document.xml")

@@ -135,18 +135,38 @@ def test_pool_does_not_fork_a_threaded_process():
     import threading
 
     from reportgen.build import make_pool
+    from reportgen.pool import WarmPool
 
-    with make_pool(["pdf", "docx"]) as ex:
-        assert ex.context.get_start_method() == "fork"
+    pool, here = make_pool([("pdf",)], local_roles=["docx"])
+    with pool:
+        assert isinstance(pool, WarmPool) and here == ("docx",)
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:  # another thread runs: no fork, a standard pool of as many processes (a fork server)
+        pool, here = make_pool([("pdf",)], local_roles=["docx"])
+        with pool:
+            assert not isinstance(pool, WarmPool) and here == ()
+            assert pool._mp_context.get_start_method() == "forkserver" and pool._max_workers == 2
+    finally:
+        stop.set()
+        t.join()
+
+
+def test_a_threaded_caller_gets_the_same_documents(tmp_path, default_project):
+    import threading
+
+    project = load_project(default_project)
+    build_project(project, out_dir=tmp_path / "serial", jobs=1)
     stop = threading.Event()
     t = threading.Thread(target=stop.wait)
     t.start()
     try:
-        with make_pool(["pdf", "docx"]) as ex:
-            assert ex.context.get_start_method() != "fork"
+        build_project(project, out_dir=tmp_path / "pool", jobs=2)
     finally:
         stop.set()
         t.join()
+    assert outputs(tmp_path / "pool") == outputs(tmp_path / "serial")
 
 
 def test_source_warnings_are_in_the_summary_and_repeat_when_up_to_date(default_project, cli):

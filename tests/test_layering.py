@@ -35,14 +35,15 @@ LAYERS = {
     "render": set(),
     "render.pdf": {"render", "glyphs"},
     "glyphs": set(),
-    "pool": set(),
+    "pool": {"workers"},
+    "workers": set(),
     "render.docx": {"render"},
     "participants": {"localize", "sources"},
     "distribute": {"build", "catalogs", "config", "localize", "participants"},
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
-NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "checks", "fuzzy", "glyphs", "pool"}
+NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "checks", "fuzzy", "glyphs", "pool", "workers"}
 
 
 def modules():

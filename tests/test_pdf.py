@@ -313,7 +313,7 @@ def test_page_sizes(tmp_path):
 def test_check_glyphs_names_field_location_and_code_point():
     loc = Location("locales/fr/LC_MESSAGES/reportgen.po", 12)
     doc = make_doc([section("s", None, para("ok"))], lang="fr")
-    doc = model.LocalizedReport(**{**doc.__dict__, "title": model.Phrase("Titre 中", context="t:title", origin=loc)})
+    doc = doc._replace(title=model.Phrase("Titre 中", context="t:title", origin=loc))
     assert [str(d) for d in check_glyphs(doc)] == [
         "locales/fr/LC_MESSAGES/reportgen.po:12: error: fr: t:title: U+4E2D '中' is not in the font NotoSans"]
     assert check_glyphs(make_doc([section("s", "Défis", para("Ça & «ok» 1\u202f250 – “x”"))])) == []

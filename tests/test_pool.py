@@ -4,7 +4,6 @@ of that role, report errors and dead workers, and never outlive their parent."""
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -15,7 +14,7 @@ import time
 import pytest
 
 from reportgen.build import plan_slots
-from reportgen.pool import WarmPool
+from reportgen.pool import start
 
 from .conftest import REPO
 
@@ -58,9 +57,8 @@ def test_plan_slots(jobs, costs, slots):
     assert plan_slots(jobs, costs) == slots
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
-def test_tasks_run_in_workers_warmed_for_their_role(method):
-    with WarmPool(["a", "b", "b"], _warm, multiprocessing.get_context(method)) as pool:
+def test_tasks_run_in_workers_warmed_for_their_role():
+    with start([("a",), ("b",), ("b",)], _warm) as pool:
         a = [pool.submit_to("a", _whoami, i) for i in range(4)]
         b = [pool.submit_to("b", _whoami, i) for i in range(6)]
         anywhere = pool.submit(_whoami, 0)
@@ -72,11 +70,23 @@ def test_tasks_run_in_workers_warmed_for_their_role(method):
         assert anywhere.result(timeout=60)[0] in (["a"], ["b"])
         with pytest.raises(ValueError, match="^broken input$"):
             pool.submit_to("a", _fail, "broken input").result(timeout=60)
+        with pytest.raises(RuntimeError, match="^_Unpicklable: .*pickle"):
+            pool.submit_to("a", _unpicklable).result(timeout=60)
+
+
+class _Unpicklable(Exception):
+    def __init__(self):
+        super().__init__()
+        self.handle = lambda: None
+
+
+def _unpicklable() -> None:
+    raise _Unpicklable()
 
 
 def test_a_worker_helps_another_role_when_its_own_queue_is_empty():
-    with WarmPool([("a", "b"), "b"], _warm, multiprocessing.get_context("fork")) as pool:
-        helper, owner = (p.pid for p in pool._procs)
+    with start([("a", "b"), ("b",)], _warm) as pool:
+        helper, owner = (w.pid for w in pool._workers)
         results = [f.result(timeout=60) for f in [pool.submit_to("b", _slow_whoami, i) for i in range(8)]]
     assert {pid for _, pid in results} == {helper, owner}  # both served role b
     assert {tuple(w) for w, pid in results if pid == helper} == {("a", "b")}  # warmed for b before helping
@@ -88,17 +98,17 @@ def _slow_whoami(i: int) -> tuple[list[str], int]:
 
 
 def test_the_caller_runs_its_own_roles_and_helps_others():
-    with WarmPool(["b"], None, multiprocessing.get_context("fork"), local_roles=["a"]) as pool:
+    with start([("b",)], None, local_roles=["a"]) as pool:
         assert set(pool.roles) == {"a", "b"}
         mine = [pool.submit_to("a", _whoami, i) for i in range(3)]
         assert not any(f.done() for f in mine)  # a local role waits for the caller
         assert pool.run_here("a") == 3
         assert {f.result()[1] for f in mine} == {os.getpid()}
         theirs = [pool.submit_to("b", _slow_whoami, i) for i in range(6)]
-        time.sleep(0.05)  # the queue's feeder thread has sent them
         helped = pool.run_here("b")
         pids = [f.result(timeout=60)[1] for f in theirs]
         assert 1 <= helped < 6 and pids.count(os.getpid()) == helped
+        assert pool.pending("b") == 0
         with pytest.raises(ValueError, match="no worker has the role 'c'"):
             pool.submit_to("c", _whoami, 0)
         never = pool.submit_to("a", _whoami, 0)
@@ -106,10 +116,10 @@ def test_the_caller_runs_its_own_roles_and_helps_others():
 
 
 def test_a_killed_worker_breaks_the_pool_instead_of_hanging():
-    pool = WarmPool(["a"], None, multiprocessing.get_context("fork"))
+    pool = start([("a",)])
     slow = pool.submit(time.sleep, 30)
     time.sleep(0.3)
-    os.kill(pool._procs[0].pid, signal.SIGKILL)
+    os.kill(pool._workers[0].pid, signal.SIGKILL)
     with pytest.raises(cf.BrokenExecutor, match=r"ended abruptly \(killed by signal 9\)"):
         slow.result(timeout=10)
     with pytest.raises(cf.BrokenExecutor):
@@ -117,23 +127,33 @@ def test_a_killed_worker_breaks_the_pool_instead_of_hanging():
     pool.shutdown()
 
 
-def test_cancelling_an_idle_pool_stops_the_workers_at_once():
-    pool = WarmPool(["a", "b"], time.sleep, multiprocessing.get_context("fork"))  # warm(role) would sleep
-    pids = [p.pid for p in pool._procs]
+def test_cancelling_stops_the_workers_at_once():
+    pool = start([("a",), ("b",)], time.sleep)  # warm(role) would sleep for ever
+    pids = [w.pid for w in pool._workers]
+    queued = pool.submit_to("a", time.sleep, 0)
     t0 = time.monotonic()
     pool.shutdown(cancel_futures=True)
     assert time.monotonic() - t0 < 5
+    assert queued.cancelled()
     assert not any(_alive(pid) for pid in pids)
     with pytest.raises(RuntimeError, match="shut down"):
         pool.submit(time.sleep, 0)
 
 
+def test_shutdown_waits_for_every_task():
+    pool = start([("a",)])
+    futures = [pool.submit(_slow_whoami, i) for i in range(3)]
+    pool.shutdown()
+    assert all(f.done() and not f.cancelled() for f in futures)
+    assert not _alive(pool._workers[0].pid)
+
+
 def test_workers_leave_when_their_parent_is_killed():
     code = textwrap.dedent("""
-        import multiprocessing, sys, time
-        from reportgen.pool import WarmPool
-        pool = WarmPool(["a", "b"], None, multiprocessing.get_context("fork"))
-        print(*[p.pid for p in pool._procs], flush=True)
+        import sys, time
+        from reportgen.pool import start
+        pool = start([("a",), ("b",)])
+        print(*[w.pid for w in pool._workers], flush=True)
         time.sleep(60)
     """)
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,

@@ -7,11 +7,13 @@ A renderer never sees YAML, catalogs or Babel. Adding a format is one module and
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from ..model import LocalizedReport, Theme
+from ..theme import Theme
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import LocalizedReport
 
 
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
@@ -23,14 +25,12 @@ def escape(text: str) -> str:
     return text.translate(_XML_ESCAPES)
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):  # records, not dataclasses: cheap to import before the workers start
     theme: Theme = Theme()
     docx_template: Path | None = None
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     data: bytes
     pages: int | None = None  # known for fixed layouts (PDF), not for flowing ones (DOCX)
 

@@ -18,10 +18,9 @@ import io
 import re
 import time
 import zlib
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -66,8 +65,7 @@ def _register_fallback(path: Path) -> str:
     return name
 
 
-@dataclass(frozen=True)
-class _Fonts:
+class _Fonts(NamedTuple):
     main: str
     main_cmap: frozenset[int]  # code points with a glyph (glyphs.coverage)
     fallback: str | None = None
