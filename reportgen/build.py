@@ -265,25 +265,32 @@ class _State:
 
 def load_reports(settings: Settings, paths: Sequence[Path]) -> list[tuple[Path, model.Report]]:
     """Load every source; report the problems of all of them at once."""
-    from . import sources
-
     diags = Diagnostics()
     out = []
     ids: dict[str, Path] = {}
     for p in paths:
-        try:
-            report = sources.load_source(p, settings.root)
-        except InputError as exc:
-            diags.extend(exc.diagnostics)
-            continue
-        if report.id in ids:
-            diags.error(f"id: {report.id!r} is also the id of {display_path(ids[report.id], settings.root)}",
-                        report.id_location or Location(report.path, 1))
-            continue
-        ids[report.id] = p
-        out.append((p, report))
+        report = _read_source(p, settings, ids, diags)
+        if report is not None:
+            out.append((p, report))
     diags.raise_if_errors()
     return out
+
+
+def _read_source(path: Path, settings: Settings, ids: dict[str, Path], diags: Diagnostics) -> model.Report | None:
+    """One source, or None with its problems (and an id another source has) added to ``diags``."""
+    from . import sources
+
+    try:
+        report = sources.load_source(path, settings.root)
+    except InputError as exc:
+        diags.extend(exc.diagnostics)
+        return None
+    if report.id in ids:
+        diags.error(f"id: {report.id!r} is also the id of {display_path(ids[report.id], settings.root)}",
+                    report.id_location or Location(report.path, 1))
+        return None
+    ids[report.id] = path
+    return report
 
 
 def load_translators(settings: Settings, langs: Sequence[str], draft: bool = False) -> dict[str, catalogs.Translator]:
@@ -576,7 +583,7 @@ def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settin
     executor as soon as they are checked; the documents are written to temporary files, renamed
     into place only when every input has proved good (two-phase: a wrong input anywhere, or a
     kill, leaves every output as it was)."""
-    from . import localize, sources
+    from . import localize
 
     check_language_tags(settings, list(dict.fromkeys(j.lang for j in todo)))
     translators: dict[str, catalogs.Translator] = {}
@@ -601,16 +608,9 @@ def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settin
         by_source.setdefault(job.source_path, []).append(job)
     try:
         for path, jobs in by_source.items():
-            try:
-                report = sources.load_source(path, settings.root)
-            except InputError as exc:
-                source_errors.extend(exc.diagnostics)
+            report = _read_source(path, settings, ids, source_errors)
+            if report is None:
                 continue
-            if report.id in ids:
-                source_errors.error(f"id: {report.id!r} is also the id of {display_path(ids[report.id], settings.root)}",
-                                    report.id_location or Location(report.path, 1))
-                continue
-            ids[report.id] = path
             if source_errors.items or catalog_errors or problems.errors:
                 continue  # nothing more is rendered; every source is still read, to report all it finds
             # the parsed id is the truth (the peek reads only a plain top-level `id:` line)
