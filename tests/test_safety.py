@@ -206,6 +206,30 @@ def test_kill_during_a_build_leaves_every_output_whole(default_project, cli):
     assert all(valid_document(out / name) and (out / name).read_bytes() != before[name] for name in before)
 
 
+def test_ctrl_c_during_a_build_changes_nothing(default_project):
+    """Ctrl-C while the workers render: exit 130 with one line, no traceback; the outputs, the
+    state file and the folders are as they were; no worker is left."""
+    root = default_project
+    shutil.rmtree(root / "sources")
+    (root / "sources").mkdir()
+    for i in range(4):
+        (root / "sources" / f"big-{i}.yaml").write_text(big_source(i, 1500, "a longer text of findings"), "utf-8")
+    proc = run_module("build", "--lang", "en,fr", cwd=root)
+    deadline = time.monotonic() + 60
+    while not list((root / "build").rglob(".*.tmp")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the build ended before it could be interrupted; make the project bigger"
+    workers = _children(proc.pid)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode()) == (130, "reportgen: interrupted\n")
+    assert not (root / "build").exists()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _running(pid)]
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
