@@ -77,7 +77,7 @@ def coverage(path: Path) -> frozenset[int]:
 
 
 @lru_cache(maxsize=None)
-def _coverage(path: Path, mtime_ns: int, size: int) -> frozenset[int]:
+def _coverage(path: Path, mtime_ns: int, size: int) -> frozenset[int]:  # the date and size: part of the key
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -69,7 +69,6 @@ class _Fonts(NamedTuple):
     main: str
     main_cmap: frozenset[int]  # code points with a glyph (glyphs.coverage)
     fallback: str | None = None
-    fallback_cmap: frozenset[int] | None = None
 
     def runs(self, text: str) -> Iterator[tuple[str | None, str]]:
         """Split ``text`` into (font name or None for the main font, chunk) runs."""
@@ -89,10 +88,10 @@ class _Fonts(NamedTuple):
 
 def _fonts(theme: Theme) -> _Fonts:
     register_family(theme.font)
-    main, fallback = theme_fonts(theme)  # the preflight's coverage: drawing and checking agree
+    main, _ = theme_fonts(theme)  # the preflight's coverage: drawing and checking agree
     if theme.fallback_font is None:
         return _Fonts(theme.font, main)
-    return _Fonts(theme.font, main, _register_fallback(theme.fallback_font), fallback)
+    return _Fonts(theme.font, main, _register_fallback(theme.fallback_font))
 
 
 # --------------------------------------------------------------------------- text
