@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import time
 import zlib
 from functools import lru_cache
@@ -539,9 +540,15 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     width = pagesize[0] - 2 * MARGIN
     story = _title_block(doc, st, fonts, width, theme) + _body(doc, st, fonts)
     canvasmaker = _numbered_canvas(doc, st, fonts, doc.created.timestamp(), xmp_packet(doc, subject))
-    a85, rl_config.useA85 = rl_config.useA85, 0  # binary streams: smaller, and no pure-Python ASCII85 pass
-    try:
-        template.build(story, canvasmaker=canvasmaker)
-    finally:
-        rl_config.useA85 = a85
+    # ReportLab's settings and font registry are global: one document at a time per process (threads
+    # would gain nothing under the GIL, and another thread's restored setting would change our bytes)
+    with _BUILDING:
+        a85, rl_config.useA85 = rl_config.useA85, 0  # binary streams: smaller, no pure-Python ASCII85 pass
+        try:
+            template.build(story, canvasmaker=canvasmaker)
+        finally:
+            rl_config.useA85 = a85
     return Rendered(buf.getvalue(), canvasmaker.page_count)
+
+
+_BUILDING = threading.Lock()
