@@ -7,8 +7,9 @@ module is even imported), each with a *role* (here an output format): a worker f
 ``warm(role)``, then runs the tasks of its role. A worker therefore imports only its own renderer,
 and a build on two CPUs renders PDF and DOCX side by side once the parent has done its part.
 
-Tasks wait in this process, one queue per role, and go to a worker only when it is warm and idle:
-the slowest worker never holds a task another could run. A worker may also *help* other roles: when
+Tasks wait in this process, one queue per role, and go to a worker only once it is warm, two at a
+time (the next waits in its pipe, so the worker never idles while this process is busy): a slow
+worker holds at most one task that another could have run. A worker may also *help* other roles: when
 its own queue is empty it is told to warm up for another role, and takes that role's tasks once it
 has. The caller can lend a hand too (:meth:`WarmPool.run_here`), including with roles of its own
 that no worker has: a build with ``--jobs 2`` is this process and one worker.
@@ -32,6 +33,9 @@ from . import workers as workers_module
 from .workers import Worker, receive, send
 
 
+_AHEAD = 2  # tasks sent to a worker before it has finished the first
+
+
 class WarmPool(cf.Executor):
     """Tasks for ``workers`` started by :func:`reportgen.workers.fork`; ``local_roles``: roles whose
     tasks only the caller runs, in :meth:`run_here`."""
@@ -44,8 +48,8 @@ class WarmPool(cf.Executor):
         self._queues: dict[str, collections.deque] = {r: collections.deque() for r in dict.fromkeys(roles)}
         self._own = {r: [w for w in self._workers if w.roles[0] == r] for r in self._queues}
         self._local = {r for r in local_roles if not self._own[r]}
-        self._ready: set[int] = set()  # pids of warm, idle workers
-        self._busy: dict[int, int] = {}  # pid -> task it runs
+        self._warm: set[int] = set()  # pids of workers ready for tasks (not warming up)
+        self._inflight: dict[int, list[int]] = {w.pid: [] for w in self._workers}  # tasks sent, not done
         self._helps: dict[int, set[str]] = {w.pid: set() for w in self._workers}  # roles it is warm for
         self._futures: dict[int, cf.Future] = {}
         self._role_of: dict[int, str] = {}  # task -> role, while it is pending
@@ -112,28 +116,24 @@ class WarmPool(cf.Executor):
     # ------------------------------------------------------------------ dispatching (under the lock)
 
     def _dispatch(self) -> None:
+        """Give each warm worker up to ``_AHEAD`` tasks (the next one waits in its pipe, so it never
+        idles while this process is busy), its own role's first, then those of roles it helps."""
         for w in self._workers:
-            if w.pid not in self._ready:
+            if w.pid not in self._warm:
                 continue
-            own = w.roles[0]
-            if self._queues[own]:
-                self._give(w, own)
-                continue
-            for role in w.roles[1:]:
-                if not self._queues[role]:
-                    continue
-                if role in self._helps[w.pid]:
-                    self._give(w, role)
-                else:  # warm up first, so that no task waits on a warm-up
-                    self._ready.discard(w.pid)
-                    self._post(w, ("warm", role))
-                break
-
-    def _give(self, w: Worker, role: str) -> None:
-        task, fn, args, kwargs = self._queues[role].popleft()
-        self._ready.discard(w.pid)
-        self._busy[w.pid] = task
-        self._post(w, ("task", task, fn, args, kwargs))
+            inflight = self._inflight[w.pid]
+            while len(inflight) < _AHEAD:
+                role = next((r for r in w.roles if self._queues[r]), None)
+                if role is None:
+                    break
+                if role != w.roles[0] and role not in self._helps[w.pid]:
+                    if not inflight:  # warm up for it first, so that no task waits on a warm-up
+                        self._warm.discard(w.pid)
+                        self._post(w, ("warm", role))
+                    break
+                task, fn, args, kwargs = self._queues[role].popleft()
+                inflight.append(task)
+                self._post(w, ("task", task, fn, args, kwargs))
 
     def _post(self, w: Worker, message: Any) -> None:
         try:
@@ -165,13 +165,14 @@ class WarmPool(cf.Executor):
         with self._lock:
             if message[0] == "done":
                 _, task, ok, value = message
-                self._busy.pop(w.pid, None)
+                self._inflight[w.pid].remove(task)
                 future = self._futures.pop(task, None)
                 self._role_of.pop(task, None)
             elif message[0] == "warmed":
                 self._helps[w.pid].add(message[1])
+            if message[0] != "done":  # "ready" once warm, or "warmed" for a role it helps
+                self._warm.add(w.pid)
             if not self._closed:
-                self._ready.add(w.pid)
                 self._dispatch()
         if future is not None and future.set_running_or_notify_cancel():
             future.set_result(value) if ok else future.set_exception(value)
@@ -181,9 +182,9 @@ class WarmPool(cf.Executor):
         it the task it ran: the pool is broken."""
         _, status = os.waitpid(w.pid, 0)
         with self._lock:
-            self._ready.discard(w.pid)
-            lost = self._busy.pop(w.pid, None)
-            futures = [self._futures.pop(lost)] if lost in self._futures else []
+            self._warm.discard(w.pid)
+            lost = self._inflight.pop(w.pid, [])
+            futures = [self._futures.pop(t) for t in lost if t in self._futures]
             if not self._closed:
                 code = os.waitstatus_to_exitcode(status)
                 how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
