@@ -13,7 +13,6 @@ The heavy modules (PyYAML, Babel, the renderers) are imported only in the phases
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import json
 import os
@@ -29,6 +28,8 @@ from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
 from .theme import Theme
 
 if TYPE_CHECKING:  # pragma: no cover
+    import datetime as _dt
+
     from . import model
     import concurrent.futures as cf
 
@@ -216,6 +217,8 @@ def _created(paths: Sequence[Path]) -> _dt.datetime:
     """The date a document counts as made: SOURCE_DATE_EPOCH, else its newest input's mtime.
 
     Either way the same inputs give the same bytes."""
+    import datetime as _dt
+
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         stamp = int(epoch)

@@ -7,7 +7,6 @@ Command-line flags override what the file says.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
@@ -228,6 +227,8 @@ def _project_file(root: Path, value: str, suffixes: tuple[str, ...], what: str) 
 
 
 def _read_toml(path: Path, root: Path) -> tuple[str, dict[str, Any]]:
+    import tomllib  # only when there is a config file
+
     shown = display_path(path, root)
     data = path.read_bytes()
     try:
