@@ -14,6 +14,7 @@ would draw a box. Text is drawn as :func:`reportgen.glyphs.plain` makes it.
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 import threading
@@ -21,9 +22,44 @@ import time
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Any, Iterator, NamedTuple
 
-from reportlab import rl_config
+
+class _LazyPattern:
+    """A regular expression compiled on first use."""
+
+    def __init__(self, pattern: str, flags: int):
+        self._args, self._compiled = (pattern, flags), None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+def _import_platypus() -> None:
+    """Import ``reportlab.platypus`` without compiling, up front, the one regular expression that
+    makes it slow to import: ``paragraph.uri_pat`` (a case-insensitive URL pattern over U+00A1-U+FFFF,
+    19 ms of each process's start, a quarter of ReportLab's import) serves only ReportLab's option to
+    hyphenate URLs, which reportgen never sets. It is compiled if and when it is first used; any
+    other pattern, or a changed one, is compiled as usual."""
+    compile_now = re.compile
+
+    def compile_lazily(pattern: Any, flags: int = 0) -> Any:
+        if isinstance(pattern, str) and pattern.startswith("(^(?:[a-z0-9\\.\\-\\+]*)://)") and flags == re.I:
+            return _LazyPattern(pattern, flags)
+        return compile_now(pattern, flags)
+
+    re.compile = compile_lazily  # type: ignore[assignment]
+    try:
+        importlib.import_module("reportlab.platypus")
+    finally:
+        re.compile = compile_now  # type: ignore[assignment]
+
+
+_import_platypus()
+
+from reportlab import rl_config  # noqa: E402 - after the import above
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
