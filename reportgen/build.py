@@ -40,9 +40,6 @@ FORMATS = ("docx", "pdf")  # keep in step with render.RENDERERS (checked by a te
 STATE_FILE = ".reportgen-state.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
 
 class Project(NamedTuple):
     settings: Settings
@@ -317,21 +314,24 @@ def write_atomic(path: Path, data: bytes) -> None:
     Readers see the old file or the new one, never a part: a crash, a kill or a full disk leaves the
     previous report intact. (No fsync: it would cost more than rendering a page, and guards only
     against power loss, which ext4 and most file systems cover for rename-over-file anyway.)"""
-    import tempfile
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    # hidden, beside the target, named after the writing process: see outputs.remove_stale_temps
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=outputs.temp_suffix())
+    tmp = _temp_for(path)
+    _write_new(tmp, data)
     try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
+        raise
+
+
+def _write_new(tmp: Path, data: bytes) -> None:
+    """Create ``tmp`` (which must not exist) with ``data``; an ordinary file (the umask applies)."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except BaseException:
+        _unlink(tmp)
         raise
 
 
@@ -375,13 +375,7 @@ def _run(work: _Work) -> tuple[int, int | None, float]:
 
     t0 = time.perf_counter()
     rendered = get_renderer(work.fmt)(work.doc, work.options)  # type: ignore[arg-type]
-    fd = os.open(work.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(rendered.data)
-    except BaseException:
-        _unlink(work.tmp)
-        raise
+    _write_new(work.tmp, rendered.data)
     return len(rendered.data), rendered.pages, time.perf_counter() - t0
 
 
