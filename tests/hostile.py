@@ -57,7 +57,11 @@ def build_doc(root: Path, text: str, lang: str, bullets: list[str] | None = None
     (root / "sources").mkdir(parents=True, exist_ok=True)
     english = {f: (text if lang == "en" else f"English {f}") for f in FIELDS}
     path = root / "sources" / "hostile.yaml"
-    path.write_text(yaml.safe_dump(source_dict(english, bullets), allow_unicode=True, width=1000), "utf-8")
+    data = source_dict(english, bullets)
+    dumped = yaml.safe_dump(data, allow_unicode=True, width=1000)
+    if yaml.safe_load(dumped) != data:  # PyYAML writes U+0085 raw, and reads it back as a line break:
+        dumped = yaml.safe_dump(data, allow_unicode=False, width=1000)  # escaped, the text is exact
+    path.write_text(dumped, "utf-8")
     report = sources.load_source(path, root)
     locales = root / "locales"
     if lang != "en":
