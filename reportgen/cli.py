@@ -152,17 +152,33 @@ def _translator_commands(sub, common) -> None:
 def run() -> int:
     """The ``reportgen`` command (and ``python -m reportgen``): :func:`main` in a process of its own.
 
-    A short-lived process that loads large libraries should not spend its time in the cyclic
-    garbage collector: collections are made rarer while it works, and what exists at the end is
-    frozen (``gc.freeze``), so the interpreter's final collections skip it (about 50 ms after a
-    build that rendered in this process)."""
+    A short-lived process that loads large libraries should not spend its time tidying up:
+    collections are made rarer while it works, and once the command is done and its output flushed,
+    the process ends at once (``os._exit``) instead of freeing every module and object one by one
+    (8-10 ms after a build: twice the time of a no-op build's own work). Nothing is lost: every
+    file is written and closed by then, and no ``atexit`` handler of reportgen's or its libraries'
+    does anything a process exit does not. Under a tracer or profiler (coverage, cProfile) the
+    interpreter exits normally, so that they can write their data."""
     import gc
 
     gc.set_threshold(50_000, 20, 100)
+    code = main()
+    if sys.gettrace() is None and sys.getprofile() is None:
+        _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    """End the process with ``code`` once stdout and stderr are flushed; return (and let the
+    interpreter exit normally) if they cannot be, so that it reports that as it always does."""
+    import os
+
     try:
-        return main()
-    finally:
-        gc.freeze()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001 - a closed pipe, a full disk: Python's own exit reports it
+        return
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -194,3 +195,24 @@ def test_an_id_the_quick_peek_cannot_read_still_names_the_outputs(default_projec
     built = sorted(p.relative_to(default_project / "build").as_posix()
                    for p in (default_project / "build").rglob("*.pdf"))
     assert built == ["africa-2024/africa-2024.en.pdf", "americas-2024/americas-2024.en.pdf"]
+
+
+def test_the_command_ends_with_its_output_complete(default_project):
+    """The ``reportgen`` process ends at once when its work is done (``os._exit``, without tearing
+    down the interpreter): what it printed must all arrive, through a pipe as into a file, with the
+    right exit status, and every output must be in place."""
+    # block-buffered output (no PYTHONUNBUFFERED): what the process leaves unflushed would be lost
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"SOURCE_DATE_EPOCH": "1705593600"}
+    run = subprocess.run([sys.executable, "-m", "reportgen", "build", "-j", "2"], cwd=default_project,
+                         capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 17 and all(line.startswith("built build/") for line in lines[:16])
+    assert lines[-1].startswith("16 documents built in ")
+    assert len(outputs(default_project / "build")) == 16
+    assert (default_project / "build" / ".reportgen-state.json").read_text("utf-8").endswith("}\n")
+    (default_project / "sources" / "americas-2024.yaml").write_text("id: [unclosed\n", "utf-8")
+    bad = subprocess.run([sys.executable, "-m", "reportgen", "build"], cwd=default_project,
+                         capture_output=True, text=True, env=env)
+    assert bad.returncode == 1 and bad.stdout == ""
+    assert bad.stderr == "sources/americas-2024.yaml:2:1: error: YAML syntax: did not find expected ',' or ']'\n"
