@@ -561,7 +561,9 @@ def build_project(
         executor = own_executor
     try:
         _build_todo(result, todo, planned, settings, options, out_root, out_dir, state, executor,
-                    draft, strict, on_result, here)
+                    draft, strict, on_result, here,
+                    # once every document is rendered, the workers can end while this process commits
+                    rendered=(lambda: own_executor.shutdown(wait=False)) if own_executor is not None else None)
     except BaseException:
         if own_executor is not None:
             own_executor.shutdown(cancel_futures=True)
@@ -575,20 +577,29 @@ def build_project(
 def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settings: Settings,
                 options: RenderOptions, out_root: Path, out_dir: Path | None, state: _State,
                 executor: "cf.Executor | None", draft: bool, strict: bool,
-                on_result: Callable[[JobResult, int, int], None] | None, here: tuple[str, ...] = ()) -> None:
+                on_result: Callable[[JobResult, int, int], None] | None, here: tuple[str, ...] = (),
+                rendered: Callable[[], None] | None = None) -> None:
     """Load, check and localize the sources one by one, handing each one's documents to the
     executor as soon as they are checked; the documents are written to temporary files, renamed
     into place only when every input has proved good (two-phase: a wrong input anywhere, or a
     kill, leaves every output as it was)."""
     from . import localize
 
-    check_language_tags(settings, list(dict.fromkeys(j.lang for j in todo)))
+    languages = list(dict.fromkeys(j.lang for j in todo))
+    check_language_tags(settings, languages)
+    # each catalog is read when a document first needs it, so that the first documents reach the
+    # workers as early as possible; every catalog is read in the end, to report all their problems
     translators: dict[str, catalogs.Translator] = {}
-    catalog_errors: list[Diagnostic] = []
-    try:
-        translators = load_translators(settings, list(dict.fromkeys(j.lang for j in todo)), draft)
-    except InputError as exc:
-        catalog_errors = list(exc.diagnostics)
+    catalog_errors: dict[str, list[Diagnostic]] = {}
+
+    def translator(lang: str) -> catalogs.Translator | None:
+        if lang not in translators and lang not in catalog_errors:
+            try:
+                translators[lang] = load_translators(settings, [lang], draft)[lang]
+            except InputError as exc:
+                catalog_errors[lang] = list(exc.diagnostics)
+        return translators.get(lang)
+
     if out_dir is None:
         outputs.check_output_folder(out_root, settings.root)
     source_tag = localize.language_tag(settings.source_language, settings.language_tags)
@@ -614,30 +625,37 @@ def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settin
             jobs = [j if j.source_id == report.id else
                     j._replace(source_id=report.id, out=out_root / report.id / f"{report.id}.{j.lang}.{j.fmt}")
                     for j in jobs]
-            docs = {}
-            for lang in dict.fromkeys(j.lang for j in jobs):
-                tr = translators[lang]
+            checked = False
+            for lang in dict.fromkeys(j.lang for j in jobs):  # each language's documents leave at once
+                tr = translator(lang)
+                if tr is None:
+                    break  # a broken catalog: nothing more is rendered
                 loc = localize.localize(report, tr, localize.language_tag(lang, settings.language_tags), draft=draft,
                                         created=_created([path, catalog_file(settings, lang)]), source_tag=source_tag)
-                docs[lang] = loc.report
                 warnings[(path, lang)] = list(report.warnings) + _summarize_fallbacks(lang, report.id, loc.fallbacks)
                 problems.extend(tr.diagnostics)
                 tr.diagnostics.items.clear()
                 if check_pdf:
                     problems.extend(preflight_fonts([loc.report], options))
-            if problems.errors:
-                continue
-            outputs.check_output_paths([j.out for j in jobs], out_root)
-            outputs.remove_stale_temps([j.out for j in jobs])
-            for job in jobs:
-                _make_folder(job.out.parent, made)
-                tmp = _temp_for(job.out)
-                work = _Work(job.fmt, docs[job.lang], options, tmp)
-                started.append((job, tmp, _attempt(_run, work) if executor is None else _submit(executor, work)))
+                if problems.errors:
+                    break
+                if not checked:
+                    outputs.check_output_paths([j.out for j in jobs], out_root)
+                    outputs.remove_stale_temps([j.out for j in jobs])
+                    checked = True
+                for job in jobs:
+                    if job.lang != lang:
+                        continue
+                    _make_folder(job.out.parent, made)
+                    tmp = _temp_for(job.out)
+                    work = _Work(job.fmt, loc.report, options, tmp)
+                    started.append((job, tmp, _attempt(_run, work) if executor is None else _submit(executor, work)))
         if source_errors.items:
             source_errors.raise_if_errors()
+        for lang in languages:
+            translator(lang)
         if catalog_errors:
-            raise InputError(catalog_errors)
+            raise InputError([d for lang in languages for d in catalog_errors.get(lang, ())])
         problems.items = list(dict.fromkeys(problems.items))
         problems.raise_if_errors()
         new_warnings = [w for key in warnings for w in warnings[key]]
@@ -666,6 +684,8 @@ def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settin
                 i = index[id(f)]
                 outcomes[i] = _attempt(f.result)
                 _report(result, started[i][0], outcomes[i], on_result, total)
+            if rendered is not None:
+                rendered()
         else:
             for i, (job, _, outcome) in enumerate(started):
                 outcomes[i] = outcome

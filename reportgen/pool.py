@@ -56,6 +56,7 @@ class WarmPool(cf.Executor):
         self._ids = itertools.count()
         self._lock = threading.RLock()
         self._closed = False
+        self._stopping = False  # shutdown has begun
         self._broken: str | None = None
         self._reader = threading.Thread(target=self._read, name="WarmPool results", daemon=True)
         self._reader.start()
@@ -203,10 +204,15 @@ class WarmPool(cf.Executor):
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Without ``cancel_futures``, wait for every task submitted (tasks of a local role that the
         caller never ran are cancelled); with it, drop what is queued and stop the workers at once,
-        even in the middle of a task."""
+        even in the middle of a task. Once shut down without waiting, a call with ``wait`` waits
+        for the workers to end."""
         with self._lock:
-            if self._closed:
-                return
+            again, self._stopping = self._stopping, True
+        if again:
+            if wait and self._reader is not threading.current_thread():
+                self._reader.join()
+            return
+        with self._lock:
             dropped = []
             for role, q in self._queues.items():
                 if cancel_futures or role in self._local:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -146,6 +147,22 @@ def test_shutdown_waits_for_every_task():
     pool.shutdown()
     assert all(f.done() and not f.cancelled() for f in futures)
     assert not _alive(pool._workers[0].pid)
+
+
+def test_shutdown_without_waiting_then_waiting():
+    """The build lets its workers go as soon as the last document is rendered (shutdown(wait=False)),
+    then commits, then waits for them: the second call must wait, not deadlock or close twice."""
+    for _ in range(20):  # the race between the workers' exit and the second call
+        pool = start([("a",), ("b",)])
+        futures = [pool.submit(_whoami, i) for i in range(4)]
+        assert all(f.result(timeout=10) for f in futures)
+        pool.shutdown(wait=False)
+        second = threading.Thread(target=pool.shutdown, daemon=True)
+        second.start()
+        second.join(timeout=10)
+        assert not second.is_alive(), "shutdown() after shutdown(wait=False) deadlocked"
+        assert not any(_alive(w.pid) for w in pool._workers)
+        pool.shutdown(cancel_futures=True)  # a third call, as on an error after the commit: no effect
 
 
 def test_workers_leave_when_their_parent_is_killed():
