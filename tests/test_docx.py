@@ -294,6 +294,30 @@ def test_a_reused_template_gives_the_same_bytes_as_a_fresh_one():
     assert (lang.get(f"{W}val"), lang.get(f"{W}bidi"), lang.get(f"{W}eastAsia")) == ("fr-FR", None, None)
 
 
+def test_styles_spliced_per_language_are_what_python_docx_writes():
+    """styles.xml is serialized and compressed once per process around the document language, and
+    only its head is compressed per language (the two deflate streams joined): each DOCX must hold
+    exactly the styles.xml python-docx would write for that language, under a correct CRC."""
+    import io
+
+    from reportgen.render import docx as docx_renderer
+
+    docx_renderer._LOCAL.__dict__.clear()
+    tags = ("fr-FR", "ar-EG", "ja-JP", "en-GB", "pt-BR")
+    written = {}
+    for tag in tags:
+        data = render(_report("Un texte.")._replace(tag=tag), RenderOptions()).data
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            assert z.testzip() is None  # every member's CRC-32 checks
+            written[tag] = z.read("word/styles.xml")
+    prep = docx_renderer._prepared(RenderOptions())
+    assert prep.styles is not None  # the split was used
+    part = next(p for p in prep.document.part.package.iter_parts() if p.partname == "/word/styles.xml")
+    for tag in tags:
+        docx_renderer._set_document_language(prep.document, tag)
+        assert written[tag] == part.blob, tag
+
+
 def _zip_part(data: bytes, name: str) -> etree._Element:
     import io
 

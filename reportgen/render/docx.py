@@ -34,6 +34,7 @@ import threading
 import zipfile
 import zlib
 from pathlib import Path
+from typing import NamedTuple
 
 from docx import Document
 from docx.styles import BabelFish
@@ -486,6 +487,7 @@ class _Prepared:
         self.changing = {document.part.partname.membername, "docProps/core.xml", "docProps/app.xml"}
         self.changing |= {footer.part.partname.membername for footer in self.footers}  # made now if new
         self.packed: dict[tuple[str, str], tuple[int, bytes, int]] = {}
+        self.styles: _StylesSplit | None = None  # styles.xml around the document language, made at first save
         _prepare_package(document.part.package, options if template is None else None)
 
 
@@ -654,6 +656,49 @@ def _pack(data: bytes) -> tuple[int, bytes, int]:
     return zlib.crc32(data), c.compress(data) + c.flush(), len(data)
 
 
+_STYLES_MEMBER = "word/styles.xml"
+#: The document language's element as lxml writes it: ``w:val``, then ``w:bidi`` or ``w:eastAsia``.
+_LANG_ELEMENT = re.compile(rb'<w:lang w:val="([^"]*)"(?: w:(?:bidi|eastAsia)="[^"]*")*/>')
+
+
+class _StylesSplit(NamedTuple):
+    """styles.xml (350 KB in python-docx's template) differs between languages only in the
+    document language, its first ``w:lang`` (in ``w:docDefaults``, 600 bytes in): the text after
+    it is serialized and compressed once per process, and only the head is compressed per language.
+    Two raw deflate streams join into one when the first ends with a full flush (no final block,
+    no reference across the seam), as pigz does; the CRC-32 continues over the second part."""
+
+    head: bytes  # up to the w:lang element
+    tail: bytes  # after it
+    tail_crc: int
+    tail_deflated: bytes  # a complete raw deflate stream (final block included)
+
+
+def _lang_element(tag: str) -> bytes:
+    primary = tag.split("-")[0].lower()
+    value = escape(tag)
+    extra = f' w:bidi="{value}"' if primary in _RTL else f' w:eastAsia="{value}"' if primary in _CJK else ""
+    return f'<w:lang w:val="{value}"{extra}/>'.encode()
+
+
+def _pack_styles(prep: "_Prepared", part, tag: str) -> tuple[int, bytes, int]:  # type: ignore[no-untyped-def]
+    """(CRC-32, raw deflate, size) of styles.xml in language ``tag``, see :class:`_StylesSplit`;
+    the whole part serialized and compressed when its language element is not where expected."""
+    if prep.styles is None:
+        blob = part.blob  # serialized in the current document language
+        m = _LANG_ELEMENT.search(blob)
+        if m is None or m.group(1) != tag.encode() or b"<w:docDefaults>" not in blob[:m.start()]:
+            return _pack(blob)
+        tail = blob[m.end():]
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        prep.styles = _StylesSplit(blob[:m.start()], tail, zlib.crc32(tail), c.compress(tail) + c.flush())
+    split = prep.styles
+    head = split.head + _lang_element(tag)
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    raw = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH) + split.tail_deflated
+    return zlib.crc32(split.tail, zlib.crc32(head)), raw, len(head) + len(split.tail)
+
+
 class _MemberWriter:
     """What python-docx's package writer helpers write to: members of a :class:`_Zip`."""
 
@@ -697,7 +742,8 @@ def _save(prep: _Prepared, doc: LocalizedReport) -> bytes:
             key = (name, doc.tag)
             packed = prep.packed.get(key)
             if packed is None:
-                packed = prep.packed[key] = _pack(part.blob)
+                packed = prep.packed[key] = (_pack_styles(prep, part, doc.tag) if name == _STYLES_MEMBER
+                                             else _pack(part.blob))
             z.add_packed(name, packed)
         if len(part.rels):
             z.add(part.partname.rels_uri.membername, part.rels.xml)
