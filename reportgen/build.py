@@ -388,9 +388,7 @@ def _unlink(path: Path) -> None:
 
 def _temp_for(out: Path) -> Path:
     """A hidden temporary name beside ``out``, owned by this (the building) process."""
-    import secrets
-
-    return out.with_name(f".{out.name}.{secrets.token_hex(4)}{outputs.temp_suffix()}")
+    return out.with_name(f".{out.name}.{os.urandom(4).hex()}{outputs.temp_suffix()}")  # (secrets loads OpenSSL)
 
 
 def default_jobs() -> int:
