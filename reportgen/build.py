@@ -195,12 +195,20 @@ def _file_bytes(path: Path) -> bytes:
 def _code_signature() -> str:
     """reportgen's version and the size and mtime of its code and fonts: a change to any of them
     (an upgrade, an edit of a renderer) invalidates every output."""
-    parts = [__version__]
-    for p in sorted(PACKAGE_DIR.rglob("*")):
-        if p.suffix in (".py", ".ttf", ".po") and "__pycache__" not in p.parts:
-            st = p.stat()
-            parts.append(f"{p.relative_to(PACKAGE_DIR)}:{st.st_size}:{st.st_mtime_ns}")
-    return _digest(*parts)
+    found: list[str] = []
+
+    def walk(folder: str, prefix: str) -> None:  # os.scandir: a third of the time of Path.rglob
+        with os.scandir(folder) as entries:
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    if e.name != "__pycache__":
+                        walk(e.path, f"{prefix}{e.name}/")
+                elif e.name.endswith((".py", ".ttf", ".po")):
+                    st = e.stat()
+                    found.append(f"{prefix}{e.name}:{st.st_size}:{st.st_mtime_ns}")
+
+    walk(str(PACKAGE_DIR), "")
+    return _digest(__version__, *sorted(found))
 
 
 def _settings_signature(settings: Settings, draft: bool) -> str:
