@@ -375,19 +375,22 @@ def test_theme_fallback_font_draws_other_scripts(default_project, cli):
     ]
 
 
-def test_reportlabs_url_pattern_is_compiled_only_when_used():
+def test_reportlabs_unused_patterns_are_compiled_only_when_used():
     """render.pdf imports ReportLab without compiling its slow URL pattern (19 ms), which only
-    ReportLab's URL hyphenation uses; that still works, with the real pattern."""
-    code = ("import reportgen.render.pdf, reportlab.platypus.paragraph as p\n"
-            "print(type(p.uri_pat).__name__)\n"
+    ReportLab's URL hyphenation uses, nor its CJK pattern (2.5 ms) for cjkwrap(); both still work,
+    with the real patterns."""
+    code = ("import reportgen.render.pdf, reportlab.platypus.paragraph as p, reportlab.lib.textsplit as t\n"
+            "print(type(p.uri_pat).__name__, type(t.rx).__name__)\n"
             "print(p._uri_split_pairs('https://example.org/a/b'))\n"
-            "print(type(p.uri_pat._compiled).__name__, p.uri_pat.flags & 2)")
+            "print(type(p.uri_pat._compiled).__name__, p.uri_pat.flags & 2)\n"
+            "print(repr(t.rx.sub(r'\\1\\0 ', 'ab\u4e2d')), type(t.rx._compiled).__name__)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert run.stdout.splitlines() == [
-        "_LazyPattern",
+        "_LazyPattern _LazyPattern",
         "[('https://example.org/a/', 'b'), ('https://example.org/', 'a/b'), ('https://', 'example.org/a/b')]",
-        "Pattern 2"]
+        "Pattern 2",
+        "'ab\u4e2d\\x00 ' Pattern"]
 
 
 _SYSTEM_TTF = sorted(Path("/usr/share/fonts/truetype").glob("*/*.ttf"))[:60]

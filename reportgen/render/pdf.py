@@ -37,18 +37,33 @@ class _LazyPattern:
         return getattr(self._compiled, name)
 
 
+#: (pattern, flags) ReportLab compiles when imported, for features reportgen never uses.
+_UNUSED_PATTERNS = {
+    # paragraph.uri_pat: a case-insensitive URL pattern over U+00A1-U+FFFF (19 ms), for the option
+    # to hyphenate URLs
+    "uri": re.I,
+    # textsplit.rx: a CJK character class (2.5 ms), for cjkwrap()
+    "([\u2e80-\uffff])": re.UNICODE,
+}
+
+
+def _unused(pattern: Any, flags: int) -> bool:
+    if not isinstance(pattern, str):
+        return False
+    if pattern.startswith("(^(?:[a-z0-9\\.\\-\\+]*)://)"):
+        return flags == _UNUSED_PATTERNS["uri"]
+    return _UNUSED_PATTERNS.get(pattern) == flags
+
+
 def _import_platypus() -> None:
-    """Import ``reportlab.platypus`` without compiling, up front, the one regular expression that
-    makes it slow to import: ``paragraph.uri_pat`` (a case-insensitive URL pattern over U+00A1-U+FFFF,
-    19 ms of each process's start, a quarter of ReportLab's import) serves only ReportLab's option to
-    hyphenate URLs, which reportgen never sets. It is compiled if and when it is first used; any
-    other pattern, or a changed one, is compiled as usual."""
+    """Import ``reportlab.platypus`` without compiling, up front, the regular expressions that make
+    it slow to import and serve only features reportgen never uses (:data:`_UNUSED_PATTERNS`: 21 ms
+    of each PDF process's start, a quarter of ReportLab's import). Each is compiled if and when it
+    is first used; any other pattern, or a changed one, is compiled as usual."""
     compile_now = re.compile
 
     def compile_lazily(pattern: Any, flags: int = 0) -> Any:
-        if isinstance(pattern, str) and pattern.startswith("(^(?:[a-z0-9\\.\\-\\+]*)://)") and flags == re.I:
-            return _LazyPattern(pattern, flags)
-        return compile_now(pattern, flags)
+        return _LazyPattern(pattern, flags) if _unused(pattern, flags) else compile_now(pattern, flags)
 
     re.compile = compile_lazily  # type: ignore[assignment]
     try:
