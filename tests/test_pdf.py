@@ -393,6 +393,20 @@ def test_reportlabs_unused_patterns_are_compiled_only_when_used():
         "'ab\u4e2d\\x00 ' Pattern"]
 
 
+def test_pillow_is_loaded_only_for_a_logo(tmp_path):
+    """ReportLab imports Pillow's PIL.Image (5 ms) up front; render.pdf leaves it unexecuted until an
+    image is read, and then it works as usual."""
+    png(tmp_path / "logo.png")
+    code = ("import sys, reportgen.render.pdf\n"
+            "from reportlab.lib.utils import ImageReader\n"
+            "print(type(sys.modules['PIL.Image']).__name__)\n"
+            f"print(ImageReader({str(tmp_path / 'logo.png')!r}).getSize())\n"
+            "print(type(sys.modules['PIL.Image']).__name__)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert run.stdout.splitlines() == ["_LazyModule", "(120, 40)", "module"]
+
+
 _SYSTEM_TTF = sorted(Path("/usr/share/fonts/truetype").glob("*/*.ttf"))[:60]
 
 
