@@ -1,4 +1,4 @@
-"""gettext catalogs: read, extract and look up translations. The only home of ``babel.messages``.
+"""gettext catalogs: read, extract, update and check them with Babel. The only home of ``babel.messages``.
 
 Two kinds of catalog are looked up for a language, in this order:
 
@@ -7,7 +7,12 @@ Two kinds of catalog are looked up for a language, in this order:
 2. the catalogs bundled in the package (``reportgen/locales/<lang>/LC_MESSAGES/layout.po``): the
    tool's own layout labels ("Date", "Page {page} of {pages}"), like Sphinx ships its own strings.
 
-A :class:`Translator` is an ordinary object, one per language; there is no global state.
+Looking texts up (:class:`Translator`, :func:`load_translator`) and the strict scanner
+(:func:`scan_po`) live in :mod:`reportgen.translations`, which imports no Babel; they are
+re-exported here. This module reads catalogs with Babel for the translators' commands (``update``,
+``check``, ``status``), which write them back; Babel is imported by the functions that use it, so
+that a build, which only looks texts up, never loads ``babel.messages`` (nor the ``email`` package
+its header parsing imports) by importing this module.
 """
 
 from __future__ import annotations
@@ -16,19 +21,34 @@ import datetime as _dt
 import io
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from babel.core import UnknownLocaleError
-from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, read_po, write_po
-
-from . import checks, model
+from . import model
 from .paths import BUNDLED_LOCALES, DOMAIN, LAYOUT_DOMAIN, available_languages, catalog_path  # noqa: F401
-from .errors import Diagnostic, Diagnostics, InputError, Location, display_path, link_escape, read_input
+from .errors import Diagnostic, InputError, Location, display_path, read_input  # noqa: F401
+from .translations import (  # noqa: F401 - this module's names before reportgen.translations existed
+    _ESCAPES, _KEYWORD, _SIMPLE_STRING, Lookup, Messages, ScannedEntry, Translation, Translator,
+    _header_fields, _parse_string, _placeholder_problem, _short, check_link, decode_po, load_translator,
+    parse_translations, read_translations, scan_po, scan_strictly,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from babel.messages.catalog import Catalog, Message
+
+    from . import checks
 
 PROJECT_NAME = "reportgen"
+
+
+def __getattr__(name: str):
+    """``catalogs.Catalog`` and ``catalogs.Message`` (Babel's), imported when first asked for."""
+    if name in ("Catalog", "Message"):
+        from babel.messages import catalog
+
+        return getattr(catalog, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- reading
@@ -37,25 +57,15 @@ PROJECT_NAME = "reportgen"
 def read_catalog(path: Path, base: Path | None = None, lang: str | None = None) -> Catalog:
     """Parse a PO file strictly; every problem is an :class:`InputError` with ``path:line``."""
     shown = display_path(path, base)
-    escape = link_escape(path, base) if base is not None else ""
-    if escape:
-        raise InputError([Diagnostic("error", f"is a symbolic link to {escape}, outside the project; "
-                                     "copy the file into the project", Location(shown))])
+    check_link(path, base, shown)
     return parse_catalog(read_input(path, shown, "catalog"), shown, path.stem)
 
 
 def parse_catalog(data: bytes, shown: str, domain: str = DOMAIN) -> Catalog:
     """Parse the bytes of a PO file strictly (``shown`` is its path in messages)."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            [Diagnostic("error", f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); catalogs must be saved as UTF-8", Location(shown, line))]
-        ) from None
-    entries, problems = scan_po(text)
-    if problems:
-        raise InputError([Diagnostic("error", msg, Location(shown, line)) for line, msg in problems])
+    from babel.messages.pofile import PoFileError, read_po
+
+    entries = scan_strictly(decode_po(data, shown), shown)
     try:
         catalog = read_po(io.BytesIO(data), locale=None, domain=domain, abort_invalid=True, charset="utf-8")
     except PoFileError as exc:
@@ -87,289 +97,6 @@ def _singular(msgid: str | tuple[str, ...]) -> str:
     return msgid[0] if isinstance(msgid, (tuple, list)) else msgid
 
 
-# --------------------------------------------------------------------------- strict PO syntax
-
-_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(.*)$")
-_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
-
-
-@dataclass
-class ScannedEntry:
-    """One entry as written in the file (for checks Babel's reader does not make)."""
-
-    line: int  # of msgid
-    obsolete: bool = False
-    context: str | None = None
-    msgid: str | None = None
-    msgid_plural: str | None = None
-    msgstr: dict[int, str] = field(default_factory=dict)
-    previous_id: str | None = None
-    header_lines: dict[str, int] = field(default_factory=dict)  # header field -> line
-
-
-_SIMPLE_STRING = re.compile(r'"([^"\\]*)"\s*')
-
-
-def _parse_string(token: str) -> tuple[str | None, str]:
-    """Decode one C-style PO string token; (value, "") or (None, reason)."""
-    simple = _SIMPLE_STRING.fullmatch(token)  # most strings: no escape, nothing after the quote
-    if simple:
-        return simple.group(1), ""
-    token = token.strip()
-    if not token.startswith('"'):
-        return None, f"expected a quoted string, got {token[:20]!r}"
-    out = []
-    i = 1
-    while i < len(token):
-        ch = token[i]
-        if ch == "\\":
-            if i + 1 >= len(token):
-                break
-            esc = token[i + 1]
-            if esc not in _ESCAPES:
-                return None, f"invalid escape sequence '\\{esc}' (use \\n, \\t, \\\\ or \\\")"
-            out.append(_ESCAPES[esc])
-            i += 2
-            continue
-        if ch == '"':
-            if token[i + 1:].strip():
-                return None, f"unexpected text after the closing quote: {token[i + 1:].strip()[:20]!r}"
-            return "".join(out), ""
-        out.append(ch)
-        i += 1
-    return None, "unterminated string (missing closing quote)"
-
-
-def scan_po(text: str) -> tuple[list[ScannedEntry], list[tuple[int, str]]]:
-    """Read the structure of a PO file strictly; return its entries and (line, problem) pairs:
-    unterminated strings, bad escapes, stray text, duplicate entries, a missing header, a charset
-    other than UTF-8, and plural entries whose number of forms disagrees with Plural-Forms."""
-    problems: list[tuple[int, str]] = []
-    entries: list[ScannedEntry] = []
-    cur: ScannedEntry | None = None
-    target: tuple[str, int] | None = None  # (field, index) that continuation lines extend
-    prev_field: str | None = None
-    pending_prev: dict[str, str] = {}
-
-    def start(lineno: int, obsolete: bool) -> ScannedEntry:
-        nonlocal pending_prev
-        e = ScannedEntry(line=lineno, obsolete=obsolete, previous_id=pending_prev.get("msgid"))
-        pending_prev = {}
-        entries.append(e)
-        return e
-
-    for lineno, raw in enumerate(text.split("\n"), 1):  # not splitlines(): a PO line ends at \n only
-        line = raw.strip()
-        obsolete = False
-        if not line:
-            cur, target, prev_field = None, None, None
-            continue
-        if line.startswith("#|") or line.startswith("#~|"):
-            body = line[3:] if line.startswith("#~|") else line[2:]
-            body = body.strip()
-            m = _KEYWORD.match(body)
-            if m:
-                prev_field = m.group(1)
-                value, why = _parse_string(m.group(3))
-            else:
-                value, why = _parse_string(body)
-            if value is None:
-                problems.append((lineno, why))
-            elif prev_field:
-                pending_prev[prev_field] = pending_prev.get(prev_field, "") + value
-            continue
-        if line.startswith("#~"):
-            obsolete = True
-            line = line[2:].strip()
-            if not line:
-                continue
-        elif line.startswith("#"):
-            continue
-        m = _KEYWORD.match(line)
-        if m:
-            keyword, index, rest = m.group(1), m.group(2), m.group(3)
-            value, why = _parse_string(rest)
-            if value is None:
-                problems.append((lineno, why))
-                value = ""
-            if keyword == "msgctxt" or (keyword == "msgid" and (cur is None or cur.msgid is not None)):
-                cur = start(lineno, obsolete)
-            elif cur is None:
-                problems.append((lineno, f"{keyword.split('[')[0]} without msgid"))
-                cur = start(lineno, obsolete)
-            if keyword == "msgctxt":
-                cur.context, target = value, ("context", 0)
-            elif keyword == "msgid":
-                cur.msgid, cur.line, target = value, lineno, ("msgid", 0)
-            elif keyword == "msgid_plural":
-                cur.msgid_plural, target = value, ("msgid_plural", 0)
-            else:
-                n = int(index) if index is not None else 0
-                if cur.msgid is None:
-                    problems.append((lineno, "msgstr without msgid"))
-                cur.msgstr[n] = value
-                target = ("msgstr", n)
-            continue
-        if line.startswith('"'):
-            value, why = _parse_string(line)
-            if value is None:
-                problems.append((lineno, why))
-            elif cur is None or target is None:
-                problems.append((lineno, "a string continuation line outside an entry"))
-            else:
-                name, n = target
-                if name == "msgstr":
-                    if cur.msgid == "" and not cur.obsolete and ":" in value:
-                        cur.header_lines.setdefault(value.split(":", 1)[0].strip().lower(), lineno)
-                    cur.msgstr[n] = cur.msgstr.get(n, "") + value
-                else:
-                    setattr(cur, name, (getattr(cur, name) or "") + value)
-            continue
-        problems.append((lineno, f"unexpected text {line[:30]!r} (expected msgctxt, msgid, msgstr, a string or a comment)"))
-    if problems:
-        return entries, problems
-
-    active = [e for e in entries if not e.obsolete]
-    header = active[0] if active and active[0].msgid == "" and active[0].context is None else None
-    nplurals = 0
-    if header is None:
-        problems.append((active[0].line if active else 1, 'missing header entry (msgid "" with Content-Type and Plural-Forms) at the top of the file'))
-    else:
-        fields = _header_fields(header.msgstr.get(0, ""))
-        ctype = fields.get("content-type", "")
-        m = re.search(r"charset\s*=\s*([\w.-]+)", ctype, re.IGNORECASE)
-        charset = m.group(1) if m else ""
-        where = header.header_lines.get("content-type", header.line)
-        if not m:
-            problems.append((where, "the header has no Content-Type with a charset; catalogs must say 'charset=UTF-8'"))
-        elif charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
-            problems.append((where, f"charset is {charset!r}; catalogs must be UTF-8 "
-                                    "('Content-Type: text/plain; charset=UTF-8')"))
-        pm = re.search(r"nplurals\s*=\s*(\d+)", fields.get("plural-forms", ""))
-        nplurals = int(pm.group(1)) if pm else 0
-    seen: dict[tuple[str | None, str], int] = {}
-    for e in active:
-        if e.msgid is None or e is header:
-            continue
-        key = (e.context, e.msgid)
-        if key in seen:
-            ctx = f"msgctxt {e.context!r}, " if e.context is not None else ""
-            problems.append((e.line, f"duplicate entry ({ctx}msgid {_short(e.msgid)!r}); first at line {seen[key]}"))
-        else:
-            seen[key] = e.line
-        if e.msgid_plural is not None:
-            forms = len(e.msgstr)
-            if not nplurals:
-                problems.append((e.line, "a plural entry, but the header has no Plural-Forms"))
-            elif forms != nplurals or sorted(e.msgstr) != list(range(forms)):
-                problems.append((e.line, f"{forms} plural form{'s' if forms != 1 else ''} (msgstr[N]), "
-                                         f"but the header's Plural-Forms says nplurals={nplurals}"))
-        elif set(e.msgstr) - {0}:
-            problems.append((e.line, "msgstr[N] without msgid_plural"))
-    return entries, problems
-
-
-def _header_fields(text: str) -> dict[str, str]:
-    out = {}
-    for line in text.split("\n"):
-        if ":" in line:
-            k, v = line.split(":", 1)
-            out[k.strip().lower()] = v.strip()
-    return out
-
-
-def _short(text: str, n: int = 40) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-# --------------------------------------------------------------------------- translating
-
-
-@dataclass(frozen=True)
-class Lookup:
-    text: str
-    #: "translated"; "draft" (a fuzzy translation, used in draft builds); "fuzzy" (a fuzzy
-    #: translation, English used); "untranslated" (English used); "source" (English document).
-    state: str
-    #: The catalog entry the text comes from (None when English is used).
-    location: Location | None = None
-
-
-@dataclass
-class Translator:
-    """Translations of one language: project catalog first, then the bundled layout catalog."""
-
-    lang: str
-    catalogs: tuple[tuple[str, Catalog], ...] = ()  # (shown path, catalog), in lookup order
-    use_fuzzy: bool = False
-    diagnostics: Diagnostics = field(default_factory=Diagnostics)
-
-    @property
-    def is_source_language(self) -> bool:
-        return not self.catalogs
-
-    def lookup(self, msgid: str, context: str) -> Lookup:
-        """The translation of ``msgid`` in ``context``; English when missing, fuzzy (unless
-        ``use_fuzzy``) or broken, with the reason in ``state``."""
-        if self.is_source_language:
-            return Lookup(msgid, "source")
-        state = "untranslated"
-        for shown, cat in self.catalogs:
-            msg = cat.get(msgid, context=context)
-            if msg is None or msg.pluralizable or not msg.string:
-                continue
-            if msg.fuzzy and not self.use_fuzzy:
-                state = "fuzzy"
-                continue
-            bad = _placeholder_problem(msgid, msg.string)
-            if bad:
-                self.diagnostics.error(
-                    f"{self.lang}: translation of {context!r} {bad}", Location(shown, msg.lineno or 0),
-                    code="placeholders",
-                )
-                continue
-            bad = model.forbidden_chars_problem(msg.string)
-            if bad:  # the same rule as for source texts (docs/robustness.md)
-                self.diagnostics.error(f"{self.lang}: translation of {context!r}: {bad}",
-                                       Location(shown, msg.lineno or 0), code="characters")
-                continue
-            return Lookup(msg.string, "draft" if msg.fuzzy else "translated", Location(shown, msg.lineno or 0))
-        return Lookup(msgid, state)
-
-    def text(self, t: model.Text) -> Lookup:
-        return self.lookup(t.msgid, t.context)
-
-
-def _placeholder_problem(msgid: str, msgstr: str) -> str:
-    want = sorted(set(model.placeholders_in(msgid)))
-    got = sorted(set(model.placeholders_in(msgstr)))
-    if want == got:
-        return ""
-    missing = [f"{{{n}}}" for n in want if n not in got]
-    extra = [f"{{{n}}}" for n in got if n not in want]
-    parts = []
-    if missing:
-        parts.append("drops " + ", ".join(missing))
-    if extra:
-        parts.append("adds " + ", ".join(extra))
-    return " and ".join(parts)
-
-
-def load_translator(lang: str, locales_dir: Path, source_lang: str = "en", use_fuzzy: bool = False,
-                    base: Path | None = None) -> Translator:
-    """The translator for ``lang``; the source language needs no catalog."""
-    if lang == source_lang:
-        return Translator(lang)
-    catalogs: list[tuple[str, Catalog]] = []
-    project = catalog_path(locales_dir, lang)
-    if project.exists():
-        catalogs.append((display_path(project, base), read_catalog(project, base)))
-    bundled = catalog_path(BUNDLED_LOCALES, lang, LAYOUT_DOMAIN)
-    if bundled.exists():
-        catalogs.append((f"<reportgen>/locales/{lang}/LC_MESSAGES/{LAYOUT_DOMAIN}.po", read_catalog(bundled)))
-    return Translator(lang, tuple(catalogs), use_fuzzy)
-
-
 # --------------------------------------------------------------------------- extracting
 
 
@@ -381,6 +108,8 @@ def _fixed_now() -> _dt.datetime:
 
 
 def new_catalog(locale: str | None = None, domain: str = DOMAIN) -> Catalog:
+    from babel.messages.catalog import Catalog
+
     now = _fixed_now()
     return Catalog(
         locale=locale, domain=domain, project=PROJECT_NAME, version=None, fuzzy=False,
@@ -421,6 +150,8 @@ def extract_layout(labels: Iterable[tuple[str, str, str]]) -> Catalog:
 
 
 def dump_po(catalog: Catalog, *, omit_header: bool = False) -> bytes:
+    from babel.messages.pofile import write_po
+
     buf = io.BytesIO()
     raw = getattr(catalog, "_raw_header", None)
     write_po(buf, catalog, width=100, sort_output=False, include_previous=True,
@@ -485,6 +216,8 @@ class UpdateStats:
 
 
 def _copy(msg: Message, **changes) -> Message:
+    from babel.messages.catalog import Message
+
     fields = dict(
         id=msg.id, string=msg.string, locations=list(msg.locations), flags=set(msg.flags),
         auto_comments=list(msg.auto_comments), user_comments=list(msg.user_comments),
@@ -510,6 +243,8 @@ def update_catalog(template: Catalog, catalog: Catalog, bundled: Catalog | None 
     * an old entry nobody uses any more is kept as obsolete (``#~``) if it has a translation.
 
     Running it again with the same template changes nothing."""
+    from babel.messages.catalog import Catalog
+
     from . import fuzzy
 
     out = Catalog(locale=catalog.locale, domain=catalog.domain, fuzzy=False)
@@ -620,7 +355,7 @@ def _obsolete_key(m: Message):
     return (m.id, m.context) if m.context is not None else m.id
 
 
-def _has_string(m: Message) -> bool:
+def _has_string(m: Message | Translation) -> bool:
     return any(m.string) if isinstance(m.string, (tuple, list)) else bool(m.string)
 
 
@@ -643,6 +378,8 @@ def _as_fuzzy(t: Message, o: Message, merged, keep_comments: bool = True) -> Mes
 
 def entries(catalog: Catalog) -> list[checks.Entry]:
     """The catalog's active entries (not the header, not obsolete ones) as plain values."""
+    from . import checks
+
     out = []
     for m in catalog:
         if not m.id:
@@ -663,6 +400,10 @@ def obsolete_contexts(catalog: Catalog) -> list[str]:
 
 def catalog_info(catalog: Catalog, shown: str, lang: str, ignore: Iterable[str] = ()) -> checks.CatalogInfo:
     """What the checks need from the header: the plural count it says and the one CLDR says."""
+    from babel.core import UnknownLocaleError
+
+    from . import checks
+
     try:
         expected = plural_forms(lang)[0]
     except (ValueError, LookupError, UnknownLocaleError):
@@ -672,7 +413,7 @@ def catalog_info(catalog: Catalog, shown: str, lang: str, ignore: Iterable[str] 
                               expected, 1, frozenset(ignore), header_fuzzy=catalog.fuzzy)
 
 
-def is_translated(catalog: Catalog | None, msgid: str, context: str | None) -> str:
+def is_translated(catalog: Catalog | Messages | None, msgid: str, context: str | None) -> str:
     """"translated", "fuzzy" or "untranslated": the state of one text in ``catalog``."""
     m = catalog.get(msgid, context=context) if catalog is not None else None
     if m is None or not _has_string(m):

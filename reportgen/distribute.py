@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 from . import localize, model
 from .build import (Project, build_project, load_reports, load_translators, resolve_languages, resolve_sources,
                     write_atomic)
-from .catalogs import Translator
+from .translations import Translator
 from .config import Settings
 from .errors import Diagnostic, InputError, Location, display_path
 from .participants import EMAIL_RE, Choice, Participant, choose_language, load_participants

@@ -26,11 +26,12 @@ LAYERS = {
     "theme": set(),
     "config": {"glyphs"},
     "sources": set(),
-    "catalogs": {"checks", "fuzzy"},
+    "catalogs": {"checks", "fuzzy", "translations"},
+    "translations": set(),
     "checks": set(),
     "fuzzy": set(),
     "workflow": {"build", "catalogs", "checks", "localize"},
-    "localize": {"catalogs"},
+    "localize": {"translations"},
     "outputs": set(),
     "render": set(),
     "render.pdf": {"render", "glyphs"},
@@ -39,11 +40,11 @@ LAYERS = {
     "workers": set(),
     "render.docx": {"render"},
     "participants": {"localize", "sources"},
-    "distribute": {"build", "catalogs", "config", "localize", "participants"},
+    "distribute": {"build", "config", "localize", "participants", "translations"},
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
-NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "checks", "fuzzy", "glyphs", "pool", "workers"}
+NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "checks", "fuzzy", "glyphs", "pool", "workers", "translations"}
 
 
 def modules():

@@ -144,7 +144,8 @@ def test_failed_catalog_of_one_language_writes_nothing(default_project, cli):
     assert cli("build", "-q", cwd=default_project).code == 0
     before = snapshot(default_project / "build")
     po = default_project / "locales" / "pt" / "LC_MESSAGES" / "reportgen.po"
-    po.write_text(po.read_text("utf-8").replace('msgstr "', 'msgstr "\x07', 3), "utf-8")
+    header, blank, rest = po.read_text("utf-8").partition("\n\n")  # damage translations, not the header
+    po.write_text(header + blank + rest.replace('msgstr "', 'msgstr "\x07', 2), "utf-8")
     run = cli("build", "-q", cwd=default_project)
     assert run.code == 1 and "U+0007" in run.err
     assert snapshot(default_project / "build") == before
