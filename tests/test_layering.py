@@ -25,7 +25,7 @@ LAYERS = {
     "paths": set(),
     "theme": set(),
     "config": {"glyphs"},
-    "sources": set(),
+    "sources": {"lazy"},
     "catalogs": {"checks", "fuzzy", "translations"},
     "translations": set(),
     "checks": set(),
@@ -34,7 +34,8 @@ LAYERS = {
     "localize": {"translations"},
     "outputs": set(),
     "render": set(),
-    "render.pdf": {"render", "glyphs"},
+    "render.pdf": {"render", "glyphs", "lazy"},
+    "lazy": set(),
     "glyphs": set(),
     "pool": {"workers"},
     "workers": set(),
@@ -44,7 +45,8 @@ LAYERS = {
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
-NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "checks", "fuzzy", "glyphs", "pool", "workers", "translations"}
+NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "checks", "fuzzy", "glyphs", "pool", "workers", "translations",
+                  "lazy"}
 
 
 def modules():

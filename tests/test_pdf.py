@@ -387,7 +387,7 @@ def test_reportlabs_unused_patterns_are_compiled_only_when_used():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert run.stdout.splitlines() == [
-        "_LazyPattern _LazyPattern",
+        "LazyPattern LazyPattern",
         "[('https://example.org/a/', 'b'), ('https://example.org/', 'a/b'), ('https://', 'example.org/a/b')]",
         "Pattern 2",
         "'ab\u4e2d\\x00 ' Pattern"]

@@ -14,7 +14,6 @@ would draw a box. Text is drawn as :func:`reportgen.glyphs.plain` makes it.
 
 from __future__ import annotations
 
-import importlib
 import io
 import re
 import threading
@@ -24,17 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
-
-class _LazyPattern:
-    """A regular expression compiled on first use."""
-
-    def __init__(self, pattern: str, flags: int):
-        self._args, self._compiled = (pattern, flags), None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._compiled is None:
-            self._compiled = re.compile(*self._args)
-        return getattr(self._compiled, name)
+from .. import lazy
 
 
 #: (pattern, flags) ReportLab compiles when imported, for features reportgen never uses.
@@ -58,40 +47,10 @@ def _unused(pattern: Any, flags: int) -> bool:
 def _import_platypus() -> None:
     """Import ``reportlab.platypus`` without compiling, up front, the regular expressions that make
     it slow to import and serve only features reportgen never uses (:data:`_UNUSED_PATTERNS`: 21 ms
-    of each PDF process's start, a quarter of ReportLab's import). Each is compiled if and when it
-    is first used; any other pattern, or a changed one, is compiled as usual."""
-    compile_now = re.compile
-
-    def compile_lazily(pattern: Any, flags: int = 0) -> Any:
-        return _LazyPattern(pattern, flags) if _unused(pattern, flags) else compile_now(pattern, flags)
-
-    re.compile = compile_lazily  # type: ignore[assignment]
-    try:
-        _import_lazily("PIL.Image")
-        importlib.import_module("reportlab.platypus")
-    finally:
-        re.compile = compile_now  # type: ignore[assignment]
-
-
-def _import_lazily(name: str) -> None:
-    """Put module ``name`` in ``sys.modules`` unexecuted, to be loaded on first use
-    (:class:`importlib.util.LazyLoader`). ReportLab imports Pillow's ``PIL.Image`` up front (5 ms
-    of each PDF process's start) for images, which only a theme's logo needs."""
-    import importlib.util
-    import sys
-
-    if name in sys.modules:
-        return
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        return  # ReportLab reports a missing Pillow itself
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    parent, _, child = name.rpartition(".")
-    if parent:  # `from PIL import Image` then finds it without asking the import system (which would load it)
-        setattr(sys.modules[parent], child, module)
+    of each PDF process's start, a quarter of ReportLab's import), nor executing Pillow's
+    ``PIL.Image`` (5 ms), which only a theme's logo needs (:mod:`reportgen.lazy`)."""
+    lazy.defer_module("PIL.Image")
+    lazy.import_module("reportlab.platypus", _unused)
 
 
 _import_platypus()
