@@ -33,8 +33,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from . import model
     import concurrent.futures as cf
 
-    from . import catalogs, localize
+    from . import localize
     from .render import RenderOptions
+    from .translations import Translator
 
 FORMATS = ("docx", "pdf")  # keep in step with render.RENDERERS (checked by a test)
 STATE_FILE = ".reportgen-state.json"
@@ -301,14 +302,14 @@ def _read_source(path: Path, settings: Settings, ids: dict[str, Path], diags: Di
     return report
 
 
-def load_translators(settings: Settings, langs: Sequence[str], draft: bool = False) -> dict[str, catalogs.Translator]:
-    from . import catalogs
+def load_translators(settings: Settings, langs: Sequence[str], draft: bool = False) -> dict[str, Translator]:
+    from . import translations
 
     diags = Diagnostics()
     out = {}
     for lang in langs:
         try:
-            out[lang] = catalogs.load_translator(lang, settings.locales_path, settings.source_language,
+            out[lang] = translations.load_translator(lang, settings.locales_path, settings.source_language,
                                                  use_fuzzy=draft, base=settings.root)
         except InputError as exc:
             diags.extend(exc.diagnostics)
@@ -595,10 +596,10 @@ def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settin
     check_language_tags(settings, languages)
     # each catalog is read when a document first needs it, so that the first documents reach the
     # workers as early as possible; every catalog is read in the end, to report all their problems
-    translators: dict[str, catalogs.Translator] = {}
+    translators: dict[str, Translator] = {}
     catalog_errors: dict[str, list[Diagnostic]] = {}
 
-    def translator(lang: str) -> catalogs.Translator | None:
+    def translator(lang: str) -> Translator | None:
         if lang not in translators and lang not in catalog_errors:
             try:
                 translators[lang] = load_translators(settings, [lang], draft)[lang]
@@ -773,7 +774,7 @@ def _attempt(fn, *args):  # type: ignore[no-untyped-def]
         return exc
 
 
-def _below_threshold(translators: dict[str, catalogs.Translator], reports: list[model.Report],
+def _below_threshold(translators: dict[str, Translator], reports: list[model.Report],
                      min_complete: float) -> dict[str, Diagnostic]:
     """An error for each language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
     from . import catalogs, localize

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from . import model
 from .errors import Diagnostic, Diagnostics, InputError, Location, display_path, link_escape, read_input
@@ -678,8 +677,7 @@ def parse_translations(data: bytes, shown: str) -> Messages:
 # --------------------------------------------------------------------------- translating
 
 
-@dataclass(frozen=True)
-class Lookup:
+class Lookup(NamedTuple):  # records, not dataclasses: `dataclasses` costs 3 ms to import
     text: str
     #: "translated"; "draft" (a fuzzy translation, used in draft builds); "fuzzy" (a fuzzy
     #: translation, English used); "untranslated" (English used); "source" (English document).
@@ -688,16 +686,22 @@ class Lookup:
     location: Location | None = None
 
 
-@dataclass
 class Translator:
-    """Translations of one language: project catalog first, then the bundled layout catalog."""
+    """Translations of one language: project catalog first, then the bundled layout catalog.
 
-    lang: str
-    #: (shown path, catalog), in lookup order; a catalog is :class:`Messages` or anything with the
-    #: same ``get(msgid, context=...)`` (a Babel ``Catalog``)
-    catalogs: tuple[tuple[str, Messages], ...] = ()
-    use_fuzzy: bool = False
-    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    ``catalogs``: (shown path, catalog), in lookup order; a catalog is :class:`Messages` or anything
+    with the same ``get(msgid, context=...)`` (a Babel ``Catalog``). ``diagnostics`` collects the
+    broken translations met while looking up."""
+
+    def __init__(self, lang: str, catalogs: tuple[tuple[str, Messages], ...] = (), use_fuzzy: bool = False,
+                 diagnostics: Diagnostics | None = None):
+        self.lang = lang
+        self.catalogs = catalogs
+        self.use_fuzzy = use_fuzzy
+        self.diagnostics = Diagnostics() if diagnostics is None else diagnostics
+
+    def __repr__(self) -> str:
+        return f"Translator({self.lang!r}, {len(self.catalogs)} catalogs, use_fuzzy={self.use_fuzzy})"
 
     @property
     def is_source_language(self) -> bool:
