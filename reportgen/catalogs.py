@@ -7,12 +7,11 @@ Two kinds of catalog are looked up for a language, in this order:
 2. the catalogs bundled in the package (``reportgen/locales/<lang>/LC_MESSAGES/layout.po``): the
    tool's own layout labels ("Date", "Page {page} of {pages}"), like Sphinx ships its own strings.
 
-Looking texts up (:class:`Translator`, :func:`load_translator`) and the strict scanner
-(:func:`scan_po`) live in :mod:`reportgen.translations`, which imports no Babel; they are
-re-exported here. This module reads catalogs with Babel for the translators' commands (``update``,
-``check``, ``status``), which write them back; Babel is imported by the functions that use it, so
-that a build, which only looks texts up, never loads ``babel.messages`` (nor the ``email`` package
-its header parsing imports) by importing this module.
+Looking texts up (:class:`~reportgen.translations.Translator`, ``load_translator``) and the strict
+scanner (``scan_po``) live in :mod:`reportgen.translations`, which imports no Babel. This module
+reads catalogs with Babel for the translators' commands (``update``, ``check``, ``status``), which
+write them back; Babel is imported by the functions that use it, so that a build, which only looks
+texts up, never loads ``babel.messages`` (nor the ``email`` package its header parsing imports).
 """
 
 from __future__ import annotations
@@ -28,11 +27,7 @@ from typing import TYPE_CHECKING, Iterable
 from . import model
 from .paths import BUNDLED_LOCALES, DOMAIN, LAYOUT_DOMAIN, available_languages, catalog_path  # noqa: F401
 from .errors import Diagnostic, InputError, Location, display_path, read_input  # noqa: F401
-from .translations import (  # noqa: F401 - this module's names before reportgen.translations existed
-    _ESCAPES, _KEYWORD, _SIMPLE_STRING, Lookup, Messages, ScannedEntry, Translation, Translator,
-    _header_fields, _parse_string, _placeholder_problem, _short, check_link, decode_po, load_translator,
-    parse_translations, read_translations, scan_po, scan_strictly,
-)
+from .translations import Messages, Translation, Translator, check_link, decode_po, scan_strictly
 
 if TYPE_CHECKING:  # pragma: no cover
     from babel.messages.catalog import Catalog, Message
@@ -40,15 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from . import checks
 
 PROJECT_NAME = "reportgen"
-
-
-def __getattr__(name: str):
-    """``catalogs.Catalog`` and ``catalogs.Message`` (Babel's), imported when first asked for."""
-    if name in ("Catalog", "Message"):
-        from babel.messages import catalog
-
-        return getattr(catalog, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- reading

@@ -14,7 +14,7 @@ import yaml
 from babel.messages.pofile import write_po
 from docx import Document
 
-from reportgen import catalogs, localize, model, sources
+from reportgen import catalogs, localize, model, sources, translations
 from reportgen.render import RenderOptions, get_renderer
 from reportgen.glyphs import plain
 
@@ -46,7 +46,7 @@ def source_dict(texts: dict[str, str], bullets: list[str] | None = None) -> dict
 @dataclass
 class Built:
     doc: model.LocalizedReport
-    translator: catalogs.Translator
+    translator: translations.Translator
 
 
 def build_doc(root: Path, text: str, lang: str, bullets: list[str] | None = None,
@@ -74,7 +74,7 @@ def build_doc(root: Path, text: str, lang: str, bullets: list[str] | None = None
         po.parent.mkdir(parents=True, exist_ok=True)
         with po.open("wb") as f:
             write_po(f, cat, width=100)
-    tr = catalogs.load_translator(lang, locales, "en", base=root)
+    tr = translations.load_translator(lang, locales, "en", base=root)
     doc = localize.localize(report, tr, localize.language_tag(lang)).report
     return Built(doc, tr)
 
