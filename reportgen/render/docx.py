@@ -669,8 +669,7 @@ class _StylesSplit(NamedTuple):
     no reference across the seam), as pigz does; the CRC-32 continues over the second part."""
 
     head: bytes  # up to the w:lang element
-    tail: bytes  # after it
-    tail_crc: int
+    tail: bytes  # after it (its CRC-32 is computed on from the head's for each language: 0.05 ms)
     tail_deflated: bytes  # a complete raw deflate stream (final block included)
 
 
@@ -691,7 +690,7 @@ def _pack_styles(prep: "_Prepared", part, tag: str) -> tuple[int, bytes, int]:  
             return _pack(blob)
         tail = blob[m.end():]
         c = zlib.compressobj(6, zlib.DEFLATED, -15)
-        prep.styles = _StylesSplit(blob[:m.start()], tail, zlib.crc32(tail), c.compress(tail) + c.flush())
+        prep.styles = _StylesSplit(blob[:m.start()], tail, c.compress(tail) + c.flush())
     split = prep.styles
     head = split.head + _lang_element(tag)
     c = zlib.compressobj(6, zlib.DEFLATED, -15)
