@@ -454,15 +454,6 @@ def _check_header(header: ScannedEntry, problems: list[tuple[int, str]]) -> int:
     return nplurals
 
 
-def _header_fields(text: str) -> dict[str, str]:
-    out = {}
-    for line in text.split("\n"):
-        if ":" in line:
-            k, v = line.split(":", 1)
-            out[k.strip().lower()] = v.strip()
-    return out
-
-
 _DIGITS = re.compile("[0-9]+")
 _RFC2231_NAME = re.compile(r"^(?P<name>\w+)\*((?P<num>[0-9]+)\*?)?$", re.ASCII)
 _RFC2231 = "\x00rfc2231"  # a key of _params: a parameter the email package decodes as RFC 2231
