@@ -408,25 +408,27 @@ def test_pillow_is_loaded_only_for_a_logo(tmp_path):
 
 
 def test_reportlabs_unused_modules_are_executed_only_when_used():
-    """ReportLab imports inspect, pickle, textwrap and PyFontify up front for features reportgen
-    leaves alone (its sandboxed evaluator, debugging dumps, Python listings); render.pdf leaves them
+    """ReportLab imports inspect, pickle, textwrap, linecache and PyFontify up front for features
+    reportgen leaves alone (its sandboxed evaluator, debugging dumps, tracebacks, Python listings);
+    render.pdf leaves them
     unexecuted, importing them again keeps them so, and they work when used."""
-    names = ["inspect", "pickle", "textwrap", "reportlab.lib.PyFontify"]
+    names = ["inspect", "pickle", "textwrap", "linecache", "reportlab.lib.PyFontify"]
     code = ("import sys, reportgen.render.pdf\n"
             f"names = {names!r}\n"
             "kinds = lambda: ' '.join(type(sys.modules[n]).__name__ for n in names)\n"
-            "import inspect, pickle, textwrap\n"
+            "import inspect, pickle, textwrap, linecache\n"
             "from reportlab.lib import PyFontify\n"
             "from reportgen.render.pdf import render\n"
             "print(kinds())\n"
             "from reportlab.lib.utils import rl_safe_eval\n"
             "print(rl_safe_eval('[n * 2 for n in range(3)]'), inspect.isclass(int), pickle.loads(pickle.dumps('x')))\n"
-            "print(PyFontify.fontify('def f(): pass')[0][0], textwrap.dedent('  a'))\n"
+            "print(PyFontify.fontify('def f(): pass')[0][0], textwrap.dedent('  a'), "
+            "linecache.getline(reportgen.render.pdf.__file__, 1)[:12])\n"
             "print(kinds(), sys.modules['inspect'] is inspect)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ, PYTHONPATH=str(REPO)))
-    assert run.stdout.splitlines() == ["_Deferred _Deferred _Deferred _Deferred", "[0, 2, 4] True x",
-                                       "keyword a", "module module module module True"]
+    assert run.stdout.splitlines() == ["_Deferred _Deferred _Deferred _Deferred _Deferred", "[0, 2, 4] True x",
+                                       "keyword a \"\"\"PDF rende", "module module module module module True"]
 
 
 _SYSTEM_TTF = sorted(Path("/usr/share/fonts/truetype").glob("*/*.ttf"))[:60]

@@ -37,11 +37,12 @@ _UNUSED_PATTERNS = {
 
 
 #: Modules ReportLab imports up front and uses only for features reportgen leaves alone: executed on
-#: first use instead (:func:`reportgen.lazy.defer_module`; 4.5 ms of each PDF process's start).
+#: first use instead (:func:`reportgen.lazy.defer_module`; 5 ms of each PDF process's start).
 _UNUSED_MODULES = (
-    "inspect",  # with dis, tokenize, linecache (3 ms): rl_safe_eval, for <evaluate> tags and rml
-    "pickle",  # utils.DebugMemo, utils.RLDocCache: debugging aids
-    "textwrap",  # rl_safe_eval's messages
+    "inspect",  # with dis (3 ms): rl_safe_eval, ReportLab's sandboxed evaluator (DocExec, DocAssign...)
+    "pickle",  # utils.DebugMemo: ReportLab's debugging dumps
+    "textwrap",  # rl_safe_eval, for class definitions in evaluated code
+    "linecache",  # with tokenize (1 ms): source lines of tracebacks (logging imports traceback)
     "reportlab.lib.PyFontify",  # xpreformatted.PythonPreformatted: Python source code listings
 )
 
