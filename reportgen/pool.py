@@ -7,9 +7,10 @@ module is even imported), each with a *role* (here an output format): a worker f
 ``warm(role)``, then runs the tasks of its role. A worker therefore imports only its own renderer,
 and a build on two CPUs renders PDF and DOCX side by side once the parent has done its part.
 
-Tasks wait in this process, one queue per role, and go to a worker only once it is warm, two at a
-time (the next waits in its pipe, so the worker never idles while this process is busy): a slow
-worker holds at most one task that another could have run. A worker may also *help* other roles: when
+Tasks wait in this process, one queue per role, and go to a worker two at a time (the next waits in
+its pipe, so the worker never idles while this process is busy): a slow worker holds at most one
+task that another could have run. A worker's first two tasks wait in its pipe while it warms up, so
+that it starts on them the moment it is warm. A worker may also *help* other roles: when
 its own queue is empty it is told to warm up for another role, and takes that role's tasks once it
 has. The caller can lend a hand too (:meth:`WarmPool.run_here`), including with roles of its own
 that no worker has: a build with ``--jobs 2`` is this process and one worker.
@@ -49,6 +50,7 @@ class WarmPool(cf.Executor):
         self._own = {r: [w for w in self._workers if w.roles[0] == r] for r in self._queues}
         self._local = {r for r in local_roles if not self._own[r]}
         self._warm: set[int] = set()  # pids of workers ready for tasks (not warming up)
+        self._started: set[int] = set()  # pids of workers that have finished their first warm-up
         self._inflight: dict[int, list[int]] = {w.pid: [] for w in self._workers}  # tasks sent, not done
         self._helps: dict[int, set[str]] = {w.pid: set() for w in self._workers}  # roles it is warm for
         self._futures: dict[int, cf.Future] = {}
@@ -118,11 +120,21 @@ class WarmPool(cf.Executor):
 
     def _dispatch(self) -> None:
         """Give each warm worker up to ``_AHEAD`` tasks (the next one waits in its pipe, so it never
-        idles while this process is busy), its own role's first, then those of roles it helps."""
+        idles while this process is busy), its own role's first, then those of roles it helps. A
+        worker still in its first warm-up gets its own role's first tasks at once: they wait in its
+        pipe, and it starts on them as soon as it is warm, instead of once this process has heard
+        of it (a busy process's other thread waits up to 5 ms for Python's lock)."""
         for w in self._workers:
-            if w.pid not in self._warm:
-                continue
             inflight = self._inflight[w.pid]
+            if w.pid not in self._started:
+                own = self._queues[w.roles[0]]
+                while len(inflight) < _AHEAD and own:
+                    task, fn, args, kwargs = own.popleft()
+                    inflight.append(task)
+                    self._post(w, ("task", task, fn, args, kwargs))
+                continue
+            if w.pid not in self._warm:  # warming up for a role it helps with
+                continue
             while len(inflight) < _AHEAD:
                 role = next((r for r in w.roles if self._queues[r]), None)
                 if role is None:
@@ -173,6 +185,7 @@ class WarmPool(cf.Executor):
                 self._helps[w.pid].add(message[1])
             if message[0] != "done":  # "ready" once warm, or "warmed" for a role it helps
                 self._warm.add(w.pid)
+                self._started.add(w.pid)
             if not self._closed:
                 self._dispatch()
         if future is not None and future.set_running_or_notify_cancel():
