@@ -3,9 +3,9 @@
 Some libraries compile large regular expressions, or import heavy modules, when they are imported,
 for features reportgen does not use: ReportLab's URL hyphenation (a 19 ms pattern), images
 (Pillow, 5 ms) and sandboxed evaluator (inspect, 3 ms), PyYAML's pure-Python reader, which the C
-parser replaces (a 3 ms pattern). Each
-process that starts pays for them before its first document. Here a pattern is compiled, and a
-module executed, on first use instead: the features still work if ever used.
+parser replaces (a 3 ms pattern). Each process that starts pays for them before its first document.
+Here a pattern is compiled, and a module executed, on first use instead: the features still work if
+ever used.
 
 Used by the modules that own those libraries (:mod:`reportgen.render.pdf`, :mod:`reportgen.sources`).
 """
@@ -48,10 +48,10 @@ def import_module(name: str, unused: Callable[[Any, int], bool]) -> ModuleType:
 
 
 class _Deferred(ModuleType):
-    """A module not executed yet: the import system's own attributes (``__name__``, ``__spec__``,
-    ``__path__``...) are there, so that ``import name`` and ``from name import x`` bind it as is;
-    any other attribute runs the module's code in this very object first (which then stops being
-    deferred), so that every reference to it sees the real module."""
+    """A module not executed yet. The attributes the import system reads (``__name__``,
+    ``__spec__``, ``__file__``...) are there, so that ``import name`` and ``from package import
+    name`` bind it as it is; any other attribute runs the module's code in this very object first
+    (which then stops being deferred), so that every reference to it sees the real module."""
 
     def __getattr__(self, attr: str) -> Any:  # only for attributes not there yet
         object.__setattr__(self, "__class__", ModuleType)  # first, so that executing it cannot recurse

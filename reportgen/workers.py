@@ -81,7 +81,7 @@ def _pickle() -> Any:
 
 def send(fd: int, message: Any) -> None:
     pickle = _pickle()
-    data = pickle.dumps(message, protocol=5)
+    data = pickle.dumps(message, protocol=-1)  # the highest
     view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
         view = view[os.write(fd, view):]
