@@ -247,6 +247,73 @@ def test_narrow_no_break_spaces_never_break():
     assert markup("1\u202f250 & 16:00\u2009–\u200917:30") == "1\u00a0250 &amp; 16:00\u00a0–\u00a017:30"
 
 
+_WORDS = ("la consultation régionale sur la cybercriminalité a réuni plus de 1\u202f250 parties prenantes « Convention » "
+          "; : ! ? 16:00\u2009–\u200917:30 coopération transfrontière, protection des données & droits humains "
+          "l’échelle Américas sociedade academia anti-corruption well-being").split()
+
+
+def _lines_of(flowable) -> list[str]:
+    """The lines a _Text or a Paragraph was broken into, spaces collapsed."""
+    if hasattr(flowable, "blPara"):
+        bl = flowable.blPara
+        raw = [" ".join(words) for _, words in bl.lines] if bl.kind == 0 else \
+              ["".join(w.text for w in line.words) for line in bl.lines]
+    else:
+        raw = [line for line, _, _ in flowable._lines]
+    return [" ".join(line.split(" ")).strip() for line in raw]
+
+
+def test_plain_text_breaks_lines_as_a_paragraph_does():
+    """_Text (the fast flowable for text without markup) breaks where ReportLab's Paragraph does,
+    including its 5 % space shrinking, for every style of a report and widths from a table cell to
+    a page; so the same text lays out the same with or without a draft mark. (Only a word wider than
+    the line is broken differently: Paragraph fills the current line with its start, _Text starts it
+    on a line of its own.)"""
+    import random
+
+    from reportlab.platypus import Paragraph
+
+    from reportgen.glyphs import plain
+    from reportgen.render.pdf import _fonts, _Styles, _Text, _Widths
+
+    fonts = _fonts(model.Theme())
+    st = _Styles(fonts.main, model.Theme())
+    styles = [st.body, st.title, st.heading, st.bullet, st.series, st.kind, st.fact_value, st.organiser]
+    rng = random.Random(8)
+    shrunk = 0
+    for _ in range(400):
+        text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 60)))
+        style, width = rng.choice(styles), rng.uniform(220, 470)  # every word fits (see the next test)
+        fast = _Text(plain(text), style, _Widths())
+        fast.wrap(width, 1e6)
+        slow = Paragraph(markup(text), style)
+        slow.wrap(width, 1e6)
+        assert _lines_of(fast) == _lines_of(slow), (text, style.name, width)
+        shrunk += any(space < 0 for _, _, space in fast._lines)
+    assert shrunk > 10  # the cases where spaces are drawn narrower were exercised
+
+
+def test_a_split_plain_text_can_be_broken_again_at_another_width():
+    """A table splits a cell at one width and draws it at another: each part keeps its own text
+    (with its line breaks and the pieces of a word broken between characters), not just its lines."""
+    from reportgen.render.pdf import _fonts, _Styles, _Text, _Widths
+
+    fonts = _fonts(model.Theme())
+    st = _Styles(fonts.main, model.Theme())
+    text = "first paragraph " * 30 + "\n" + "x" * 300 + "\nlast words here"
+    t = _Text(text, st.body, _Widths())
+    first, rest = t.split(300, st.body.leading * 6)
+    assert (first.height, rest.height) == (6 * st.body.leading, (len(t._lines) - 6) * st.body.leading)
+    joined = [line for part in (first, rest) for line, _, _ in part._lines]
+    for part in (first, rest):
+        part.wrap(250, 1e6)  # narrower: broken again, from its own text
+    again = [line for part in (first, rest) for line, _, _ in part._lines]
+    assert "".join(again).replace(" ", "") == "".join(joined).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    assert not [line for line in again if "x " in line or " x" in line]  # no space put inside the long word
+    assert rest._lines[-1][0] == "last words here"  # the line break kept
+    assert len(again) > len(joined)
+
+
 def test_numbers_with_narrow_spaces_stay_on_one_line(tmp_path):
     number = "1\u202f250\u202f000"
     doc = make_doc([section("s", None, para(" ".join([number] * 120)))])

@@ -227,25 +227,39 @@ class _Text(Flowable):
     """A plain left-aligned paragraph in one font: what most of a report is.
 
     Equivalent to a ReportLab Paragraph of escaped text without markup (same style attributes:
-    font, size, leading, colour, left indent, bullet, space before/after, no orphans or widows), but
-    it breaks lines with cached word widths, about three times faster on long reports. Words wider
-    than the line (URLs) are broken between characters; U+00A0 never breaks. Text that needs
-    markup (a draft mark, a fallback font) uses Paragraph instead."""
+    font, size, leading, colour, left indent, bullet, space before/after, keep with next, no orphans
+    or widows), but it breaks lines with cached word widths, about three times faster on long
+    reports. Words wider than the line (URLs) are broken between characters; U+00A0 never breaks.
+    Text that needs markup (a draft mark, a fallback font) uses Paragraph instead.
+
+    Each line is kept with what separated it from the next (a space, a line break, or nothing inside
+    a word broken between characters), so that a part made by :meth:`split` holds its own text and
+    can be broken again for another width (a table cell is split at one width and drawn at another)."""
 
     def __init__(self, text: str, style: ParagraphStyle, widths: _Widths, bullet: str | None = None,
-                 lines: list[str] | None = None, width: float = 0):
+                 lines: list[tuple[str, str, float]] | None = None, width: float = 0):
         super().__init__()
         self.text, self.style, self._widths, self.bullet = text, style, widths, bullet
         self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
-        self.keepWithNext = 0
+        self.keepWithNext = getattr(style, "keepWithNext", 0)
         self._lines, self._for_width = lines, width if lines is not None else -1.0
 
-    def _break(self, avail: float) -> list[str]:
+    def _break(self, avail: float) -> list[tuple[str, str, float]]:
+        """(line, separator from the next line, word spacing): as a Paragraph does, a line may be
+        up to ``spaceShrinkage`` (5 %) of its spaces too long, and its spaces (U+00A0 included,
+        drawn as spaces) are then drawn that much narrower."""
         st = self.style
         font, size = st.fontName, st.fontSize
         widths = self._widths
         space = widths.of(" ", font, size)
-        lines: list[str] = []
+        shrink = getattr(st, "spaceShrinkage", 0.0) * space
+        lines: list[tuple[str, str, float]] = []
+
+        def done(words: list[str], used: float, sep: str) -> None:
+            text = " ".join(words)
+            spaces = len(words) - 1 + text.count("\xa0")
+            lines.append((text, sep, (avail - used) / spaces if used - avail > 1e-8 and spaces > 0 else 0.0))
+
         for para in self.text.split("\n"):
             line: list[str] = []
             used = 0.0
@@ -253,12 +267,12 @@ class _Text(Flowable):
                 if not word:
                     continue
                 w = widths.of(word, font, size)
-                if line and used + space + w <= avail:
+                if line and used + space + w <= avail + shrink * len(line):
                     line.append(word)
                     used += space + w
                     continue
                 if line:
-                    lines.append(" ".join(line))
+                    done(line, used, " ")
                 if w <= avail:
                     line, used = [word], w
                     continue
@@ -269,12 +283,12 @@ class _Text(Flowable):
                     if cw is None:
                         cw = chars[ch] = pdfmetrics.stringWidth(ch, font, size)
                     if piece and used + cw > avail:
-                        lines.append(piece)
+                        lines.append((piece, "", 0.0))
                         piece, used = "", 0.0
                     piece += ch
                     used += cw
                 line = [piece]
-            lines.append(" ".join(line))
+            done(line, used, "\n")
         return lines
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
@@ -292,10 +306,15 @@ class _Text(Flowable):
             fit = len(lines) - 2
         if fit < 2 or fit >= len(lines):  # no orphan: at least two lines stay
             return []
-        first = _Text("", self.style, self._widths, self.bullet, lines[:fit], self._for_width)
-        rest = _Text("", self.style, self._widths, None, lines[fit:], self._for_width)
+        first, rest = self._part(lines[:fit], True), self._part(lines[fit:], False)
         first.spaceAfter = rest.spaceBefore = 0
+        for part in first, rest:  # measured already, as ReportLab's own parts are (a table reads them)
+            part.width, part.height = availWidth, len(part._lines or ()) * leading
         return [first, rest]
+
+    def _part(self, lines: list[tuple[str, str, float]], first: bool) -> _Text:
+        return _Text(_joined(lines), self.style, self._widths, self.bullet if first else None, lines,
+                     self._for_width)
 
     def draw(self) -> None:
         st, c = self.style, self.canv
@@ -307,9 +326,39 @@ class _Text(Flowable):
         t = c.beginText(st.leftIndent, y)
         t.setFont(st.fontName, st.fontSize, st.leading)
         t.setFillColor(st.textColor)
-        for line in self._lines or []:
-            t.textLine(line)
+        for line, _, word_space in self._lines or ():
+            if word_space:
+                t.setWordSpace(word_space)
+                t.textLine(line)
+                t.setWordSpace(0)
+            else:
+                t.textLine(line)
         c.drawText(t)
+
+
+def _joined(lines: list[tuple[str, str, float]]) -> str:
+    """The text that :meth:`_Text._break` made ``lines`` of (whitespace runs made single spaces)."""
+    return "".join(line + sep for line, sep, _ in lines)[:-len(lines[-1][1]) or None] if lines else ""
+
+
+class _TextHeading(_Text):
+    """:class:`_Heading` for text without markup: its outline entry goes where it is drawn."""
+
+    def __init__(self, text: str, style: ParagraphStyle, widths: _Widths, key: str = "", title: str = "",
+                 lines: list[tuple[str, str, float]] | None = None, width: float = 0):
+        super().__init__(text, style, widths, None, lines, width)
+        self._key, self._title = key, title
+
+    def _part(self, lines: list[tuple[str, str, float]], first: bool) -> _Text:  # a heading longer than a page
+        return _TextHeading(_joined(lines), self.style, self._widths,
+                            *((self._key, self._title) if first else ("", "")), lines=lines, width=self._for_width)
+
+    def draw(self) -> None:
+        if self._key:
+            c = self.canv
+            c.bookmarkHorizontal(self._key, 0, self.height + self.style.spaceBefore)
+            c.addOutlineEntry(self._title, self._key, level=0, closed=False)
+        super().draw()
 
 
 class _KeepWithNext(KeepTogether):
@@ -475,6 +524,38 @@ def _phrase(p: Phrase, doc: LocalizedReport, fonts: _Fonts) -> str:
     return text
 
 
+class _Blocks:
+    """The flowables of one document's text: :class:`_Text` (a third of a Paragraph's cost) for
+    text in the main font without a draft mark, which is nearly all of it; Paragraph (markup) for
+    the rest."""
+
+    def __init__(self, doc: LocalizedReport, fonts: _Fonts):
+        self.doc, self.fonts, self.widths = doc, fonts, _Widths()
+
+    def _plain(self, p: Phrase) -> str | None:
+        """``p``'s text as drawn, if it needs no markup."""
+        text = plain(p.text)
+        fonts = self.fonts
+        if p.marked or (fonts.fallback is not None and any(ord(ch) not in fonts.main_cmap
+                                                           for ch in set(text) - NOT_DRAWN)):
+            return None
+        return text
+
+    def text(self, p: Phrase | str, style: ParagraphStyle, bullet: str | None = None) -> Flowable:
+        p = Phrase(p) if isinstance(p, str) else p
+        text = self._plain(p)
+        if text is not None:
+            return _Text(text, style, self.widths, bullet)
+        return Paragraph(_phrase(p, self.doc, self.fonts), style, bulletText=bullet)
+
+    def heading(self, p: Phrase, style: ParagraphStyle, key: str) -> Flowable:
+        title = p.text.replace("\n", " ")
+        text = self._plain(p)
+        if text is not None:
+            return _TextHeading(text, style, self.widths, key, title)
+        return _Heading(_phrase(p, self.doc, self.fonts), style, key, title)
+
+
 def _logo(path: Path, max_w: float, max_h: float) -> Image:
     w, h = ImageReader(str(path)).getSize()
     scale = min(max_w / w, max_h / h)
@@ -483,9 +564,10 @@ def _logo(path: Path, max_w: float, max_h: float) -> Image:
     return img
 
 
-def _title_block(doc: LocalizedReport, st: _Styles, fonts: _Fonts, width: float, theme: Theme) -> list[Flowable]:
+def _title_block(doc: LocalizedReport, st: _Styles, blocks: _Blocks, width: float, theme: Theme) -> list[Flowable]:
+    fonts = blocks.fonts
     out: list[Flowable] = []
-    organiser = Paragraph(_phrase(doc.organiser, doc, fonts), st.organiser) if doc.organiser else None
+    organiser = blocks.text(doc.organiser, st.organiser) if doc.organiser else None
     if theme.logo is not None:
         logo = _logo(theme.logo, 60 * mm, 18 * mm)
         if organiser is None:
@@ -503,15 +585,14 @@ def _title_block(doc: LocalizedReport, st: _Styles, fonts: _Fonts, width: float,
     elif organiser is not None:
         out.append(organiser)
     if doc.kind_label:
-        out.append(Paragraph(markup(doc.kind_label.upper(), fonts), st.kind))
+        out.append(blocks.text(doc.kind_label.upper(), st.kind))
     if doc.series:
-        out.append(Paragraph(_phrase(doc.series, doc, fonts), st.series))
-    out.append(_Heading(_phrase(doc.title, doc, fonts), st.title, "top", doc.title.text.replace("\n", " ")))
+        out.append(blocks.text(doc.series, st.series))
+    out.append(blocks.heading(doc.title, st.title, "top"))
     if doc.facts:
         widest = max(_width(k, fonts, st.fact_label.fontName, st.fact_label.fontSize) for k, _ in doc.facts)
         label_w = min(max(28 * mm, widest + 16), width / 3)
-        rows = [[Paragraph(markup(k, fonts), st.fact_label), Paragraph(markup(v, fonts), st.fact_value)]
-                for k, v in doc.facts]
+        rows = [[blocks.text(k, st.fact_label), blocks.text(v, st.fact_value)] for k, v in doc.facts]
         table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F2F5F9")),
@@ -529,28 +610,19 @@ def _title_block(doc: LocalizedReport, st: _Styles, fonts: _Fonts, width: float,
     return out
 
 
-def _body(doc: LocalizedReport, st: _Styles, fonts: _Fonts) -> list[Flowable]:
-    widths = _Widths()
-
-    def block(p: Phrase, style: ParagraphStyle, bullet: str | None = None) -> Flowable:
-        text = plain(p.text)
-        if not p.marked and (fonts.fallback is None or all(ord(ch) in fonts.main_cmap for ch in set(text) - NOT_DRAWN)):
-            return _Text(text, style, widths, bullet)
-        return Paragraph(_phrase(p, doc, fonts), style, bulletText=bullet)
-
+def _body(doc: LocalizedReport, st: _Styles, blocks: _Blocks) -> list[Flowable]:
     story: list[Flowable] = []
     for i, section in enumerate(doc.sections):
         if section.heading:
-            story.append(_Heading(_phrase(section.heading, doc, fonts), st.heading, f"s{i}",
-                                  section.heading.text.replace("\n", " ")))
+            story.append(blocks.heading(section.heading, st.heading, f"s{i}"))
         for b in section.blocks:
             if isinstance(b, LParagraph):
-                story.append(block(b.text, st.body))
+                story.append(blocks.text(b.text, st.body))
             elif isinstance(b, LBulletList):
                 # one Paragraph per bullet (hanging indent from the style): a long list splits
                 # between bullets and a heading stays with the first bullet only
                 for j, item in enumerate(b.items, 1):
-                    story.append(block(item, st.bullet_last if j == len(b.items) else st.bullet, "•"))
+                    story.append(blocks.text(item, st.bullet_last if j == len(b.items) else st.bullet, "•"))
     return story
 
 
@@ -583,7 +655,8 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
         keepTogetherClass=_KeepWithNext,
     )
     width = pagesize[0] - 2 * MARGIN
-    story = _title_block(doc, st, fonts, width, theme) + _body(doc, st, fonts)
+    blocks = _Blocks(doc, fonts)
+    story = _title_block(doc, st, blocks, width, theme) + _body(doc, st, blocks)
     canvasmaker = _numbered_canvas(doc, st, fonts, doc.created.timestamp(), xmp_packet(doc, subject))
     # ReportLab's settings and font registry are global: one document at a time per process (threads
     # would gain nothing under the GIL, and another thread's restored setting would change our bytes)
