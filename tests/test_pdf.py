@@ -442,6 +442,13 @@ def test_theme_fallback_font_draws_other_scripts(default_project, cli):
     ]
 
 
+def _python(code: str) -> list[str]:
+    """The lines ``code`` prints in a new Python process (with this checkout's reportgen)."""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, PYTHONPATH=str(REPO)))
+    return run.stdout.splitlines()
+
+
 def test_reportlabs_unused_patterns_are_compiled_only_when_used():
     """render.pdf imports ReportLab without compiling its slow URL pattern (19 ms), which only
     ReportLab's URL hyphenation uses, nor its CJK pattern (2.5 ms) for cjkwrap(); both still work,
@@ -451,9 +458,7 @@ def test_reportlabs_unused_patterns_are_compiled_only_when_used():
             "print(p._uri_split_pairs('https://example.org/a/b'))\n"
             "print(type(p.uri_pat._compiled).__name__, p.uri_pat.flags & 2)\n"
             "print(repr(t.rx.sub(r'\\1\\0 ', 'ab\u4e2d')), type(t.rx._compiled).__name__)")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=dict(os.environ, PYTHONPATH=str(REPO)))
-    assert run.stdout.splitlines() == [
+    assert _python(code) == [
         "LazyPattern LazyPattern",
         "[('https://example.org/a/', 'b'), ('https://example.org/', 'a/b'), ('https://', 'example.org/a/b')]",
         "Pattern 2",
@@ -469,9 +474,7 @@ def test_pillow_is_loaded_only_for_a_logo(tmp_path):
             "print(type(sys.modules['PIL.Image']).__name__)\n"
             f"print(ImageReader({str(tmp_path / 'logo.png')!r}).getSize())\n"
             "print(type(sys.modules['PIL.Image']).__name__)")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=dict(os.environ, PYTHONPATH=str(REPO)))
-    assert run.stdout.splitlines() == ["_Deferred", "(120, 40)", "module"]
+    assert _python(code) == ["_Deferred", "(120, 40)", "module"]
 
 
 def test_reportlabs_unused_modules_are_executed_only_when_used():
@@ -492,9 +495,7 @@ def test_reportlabs_unused_modules_are_executed_only_when_used():
             "print(PyFontify.fontify('def f(): pass')[0][0], textwrap.dedent('  a'), "
             "linecache.getline(reportgen.render.pdf.__file__, 1)[:12])\n"
             "print(kinds(), sys.modules['inspect'] is inspect)")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=dict(os.environ, PYTHONPATH=str(REPO)))
-    assert run.stdout.splitlines() == ["_Deferred _Deferred _Deferred _Deferred _Deferred", "[0, 2, 4] True x",
+    assert _python(code) == ["_Deferred _Deferred _Deferred _Deferred _Deferred", "[0, 2, 4] True x",
                                        "keyword a \"\"\"PDF rende", "module module module module module True"]
 
 

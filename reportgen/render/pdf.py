@@ -180,9 +180,25 @@ class _Styles:
         self.bullet_last = ParagraphStyle("bullet_last", parent=self.bullet, spaceAfter=10)
 
 
-class _Heading(Paragraph):
-    """A section heading that puts its own outline entry where it is drawn (so the bookmark lands on
-    the page the heading moved to, never on the page before)."""
+class _OutlineEntry:
+    """For a heading: it puts its own outline entry where it is drawn (so the bookmark lands on the
+    page the heading moved to, never on the page before)."""
+
+    _key = _title = ""
+    canv: Any
+    height: float
+    style: ParagraphStyle
+
+    def draw(self) -> None:
+        if self._key:
+            c = self.canv
+            c.bookmarkHorizontal(self._key, 0, self.height + self.style.spaceBefore)
+            c.addOutlineEntry(self._title, self._key, level=0, closed=False)
+        super().draw()  # type: ignore[misc]
+
+
+class _Heading(_OutlineEntry, Paragraph):
+    """A heading with markup."""
 
     def __init__(self, text, style, key: str = "", title: str = "", **kwargs):
         super().__init__(text, style, **kwargs)  # ReportLab makes the parts of a split with kwargs
@@ -193,13 +209,6 @@ class _Heading(Paragraph):
         for i, part in enumerate(parts):  # a heading longer than a page: the entry goes with its start
             part._key, part._title = (self._key, self._title) if i == 0 else ("", "")
         return parts
-
-    def draw(self) -> None:
-        if self._key:
-            c = self.canv
-            c.bookmarkHorizontal(self._key, 0, self.height + self.style.spaceBefore)
-            c.addOutlineEntry(self._title, self._key, level=0, closed=False)
-        super().draw()
 
 
 _BREAKS = re.compile(r"[ \t\r\f\v\u1680\u2000-\u2008\u200a\u205f\u3000]+")  # not U+00A0, U+202F, U+2007
@@ -341,8 +350,8 @@ def _joined(lines: list[tuple[str, str, float]]) -> str:
     return "".join(line + sep for line, sep, _ in lines)[:-len(lines[-1][1]) or None] if lines else ""
 
 
-class _TextHeading(_Text):
-    """:class:`_Heading` for text without markup: its outline entry goes where it is drawn."""
+class _TextHeading(_OutlineEntry, _Text):
+    """A heading without markup."""
 
     def __init__(self, text: str, style: ParagraphStyle, widths: _Widths, key: str = "", title: str = "",
                  lines: list[tuple[str, str, float]] | None = None, width: float = 0):
@@ -352,13 +361,6 @@ class _TextHeading(_Text):
     def _part(self, lines: list[tuple[str, str, float]], first: bool) -> _Text:  # a heading longer than a page
         return _TextHeading(_joined(lines), self.style, self._widths,
                             *((self._key, self._title) if first else ("", "")), lines=lines, width=self._for_width)
-
-    def draw(self) -> None:
-        if self._key:
-            c = self.canv
-            c.bookmarkHorizontal(self._key, 0, self.height + self.style.spaceBefore)
-            c.addOutlineEntry(self._title, self._key, level=0, closed=False)
-        super().draw()
 
 
 class _KeepWithNext(KeepTogether):
