@@ -128,10 +128,16 @@ def test_a_killed_worker_breaks_the_pool_instead_of_hanging():
     pool.shutdown()
 
 
+def _warm_for_ever(role: str) -> None:
+    time.sleep(3600)
+
+
 def test_cancelling_stops_the_workers_at_once():
-    pool = start([("a",), ("b",)], time.sleep)  # warm(role) would sleep for ever
+    """Tasks not started are cancelled, even those already waiting in a warming worker's pipe."""
+    pool = start([("a",), ("b",)], _warm_for_ever)
     pids = [w.pid for w in pool._workers]
     queued = pool.submit_to("a", time.sleep, 0)
+    assert pool._inflight[pids[0]]  # handed to the worker, which is still warming up
     t0 = time.monotonic()
     pool.shutdown(cancel_futures=True)
     assert time.monotonic() - t0 < 5
