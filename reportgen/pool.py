@@ -127,11 +127,8 @@ class WarmPool(cf.Executor):
         for w in self._workers:
             inflight = self._inflight[w.pid]
             if w.pid not in self._started:
-                own = self._queues[w.roles[0]]
-                while len(inflight) < _AHEAD and own:
-                    task, fn, args, kwargs = own.popleft()
-                    inflight.append(task)
-                    self._post(w, ("task", task, fn, args, kwargs))
+                while len(inflight) < _AHEAD and self._queues[w.roles[0]]:
+                    self._hand(w, w.roles[0])
                 continue
             if w.pid not in self._warm:  # warming up for a role it helps with
                 continue
@@ -144,9 +141,13 @@ class WarmPool(cf.Executor):
                         self._warm.discard(w.pid)
                         self._post(w, ("warm", role))
                     break
-                task, fn, args, kwargs = self._queues[role].popleft()
-                inflight.append(task)
-                self._post(w, ("task", task, fn, args, kwargs))
+                self._hand(w, role)
+
+    def _hand(self, w: Worker, role: str) -> None:
+        """Send ``w`` the next queued task of ``role``."""
+        task, fn, args, kwargs = self._queues[role].popleft()
+        self._inflight[w.pid].append(task)
+        self._post(w, ("task", task, fn, args, kwargs))
 
     def _post(self, w: Worker, message: Any) -> None:
         try:
