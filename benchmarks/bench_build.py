@@ -92,7 +92,8 @@ def markdown_of(project: Path) -> dict[str, str]:
     """The same content as Markdown, one file per (source, language), from reportgen's own model."""
     sys.path.insert(0, str(REPO))
     from reportgen import model
-    from reportgen.build import load_project, load_reports, load_translators, resolve_languages, resolve_sources
+    from reportgen.project import load_project, resolve_languages, resolve_sources
+    from reportgen.build.pipeline import load_reports, load_translators
     from reportgen.localize import language_tag, localize
 
     settings = load_project(project).settings

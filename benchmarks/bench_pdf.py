@@ -9,7 +9,7 @@ included) is its own. Three measurements:
   embedded TTF font: no title block, footer, "Page X of Y" second pass, outlines, XMP or preflight.
 * ``reportgen``: :func:`reportgen.render.pdf.render` on the LocalizedReport (everything the PDF of a
   build gets).
-* ``preflight``: :func:`reportgen.glyphs.check_glyphs` alone (run once per document by the build).
+* ``preflight``: :func:`reportgen.render.fonts.check_glyphs` alone (run once per document by the build).
 
 Goal (issue #5): >= 300 pages/s for reportgen, peak memory <= 200 MB. Prints the ratio to baseline.
 """
@@ -92,7 +92,7 @@ def ours(doc) -> tuple[int, int]:
 
 
 def preflight(doc) -> tuple[int, int]:
-    from reportgen.glyphs import check_glyphs
+    from reportgen.render.fonts import check_glyphs
 
     return len(check_glyphs(doc)), 0
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from babel.messages.catalog import Catalog  # noqa: E402
 
-from reportgen import catalogs  # noqa: E402
+from reportgen.i18n import catalogs  # noqa: E402
 
 
 def vocabulary(rng: random.Random, n: int = 4000) -> list[str]:

@@ -16,5 +16,6 @@ def __getattr__(name: str):  # lazy, so that `import reportgen` stays cheap
     if name in ("build_project", "load_project"):
         import importlib
 
-        return getattr(importlib.import_module("reportgen.build"), name)
+        module = "reportgen.project" if name == "load_project" else "reportgen.build.pipeline"
+        return getattr(importlib.import_module(module), name)
     raise AttributeError(f"module 'reportgen' has no attribute {name!r}")

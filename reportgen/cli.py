@@ -234,7 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_project, default_jobs, load_project
+    from .build.pipeline import build_project, default_jobs
+    from .project import load_project
 
     project = load_project(args.project)
     tty = sys.stdout.isatty()
@@ -308,7 +309,8 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from .build import extract_template, load_project
+    from .build.pipeline import extract_template
+    from .project import load_project
 
     project = load_project(args.project)
     path, count, changed = extract_template(project, args.output)
@@ -321,8 +323,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 def _cmd_distribute(args: argparse.Namespace) -> int:
     from collections import Counter
 
-    from .build import load_project
-    from .distribute import distribute
+    from .project import load_project
+    from .distribute.mail import distribute
     from .errors import InputError
 
     if args.rate is not None and args.rate < 1:
@@ -352,7 +354,7 @@ def _cmd_distribute(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .distribute import verify_manifest
+    from .distribute.mail import verify_manifest
 
     r = verify_manifest(args.manifest)
     for d in r.mismatches:
@@ -363,8 +365,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_update(args: argparse.Namespace) -> int:
-    from .build import load_project
-    from .workflow import update
+    from .project import load_project
+    from .i18n.commands import update
 
     pot, results = update(load_project(args.project), args.lang)
     if not results and not args.quiet:
@@ -381,8 +383,8 @@ def _cmd_update(args: argparse.Namespace) -> int:
 def _cmd_status(args: argparse.Namespace) -> int:
     import json
 
-    from .build import load_project
-    from .workflow import status, status_json
+    from .project import load_project
+    from .i18n.commands import status, status_json
 
     result = status(load_project(args.project), args.lang)
     if args.json:
@@ -405,8 +407,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .build import load_project
-    from .workflow import check
+    from .project import load_project
+    from .i18n.commands import check
 
     findings = check(load_project(args.project), args.lang)
     for d in findings:

@@ -215,7 +215,7 @@ def _project_file(root: Path, value: str, suffixes: tuple[str, ...], what: str) 
             return f"{value!r} is an OpenType font with CFF outlines; the PDF renderer needs TrueType outlines"
         if head[:4] not in (b"\x00\x01\x00\x00", b"true"):
             return f"{value!r} is not a TrueType font"
-        from .glyphs import FontError, coverage
+        from .render.fonts import FontError, coverage
 
         try:
             coverage(path)

@@ -20,8 +20,7 @@ _YAML_NON_PRINTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U0001
 lazy.import_module("yaml", lambda pattern, flags: pattern == _YAML_NON_PRINTABLE and flags == 0)
 
 import yaml  # noqa: E402 - imported just above
-from .errors import (Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path, link_escape,
-                     read_input)
+from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path, link_escape, read_input
 
 try:  # the C parser is several times faster; both give the same nodes and marks
     from yaml import CSafeLoader as _Loader

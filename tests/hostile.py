@@ -14,9 +14,10 @@ import yaml
 from babel.messages.pofile import write_po
 from docx import Document
 
-from reportgen import catalogs, localize, model, sources, translations
+from reportgen.i18n import catalogs, translations
+from reportgen import localize, model, sources
 from reportgen.render import RenderOptions, get_renderer
-from reportgen.glyphs import plain
+from reportgen.render.fonts import plain
 
 LANGS = ("en", "es", "fr", "pt")
 FIELDS = ("series", "title", "organiser", "location", "keyword", "heading", "paragraph", "bullet")

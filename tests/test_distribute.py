@@ -19,10 +19,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from reportgen.build import load_project
-from reportgen.distribute import RateLimiter, distribute
+from reportgen.project import load_project
+from reportgen.distribute.mail import RateLimiter, distribute
 from reportgen.errors import InputError
-from reportgen.participants import choose_language, load_participants
+from reportgen.distribute.participants import choose_language, load_participants
 
 from .conftest import PROJECTS
 
@@ -462,7 +462,7 @@ def tls(monkeypatch):
         ca.configure_trust(ctx)
         return ctx
 
-    monkeypatch.setattr("reportgen.distribute._tls_context", client)
+    monkeypatch.setattr("reportgen.distribute.mail._tls_context", client)
     return server
 
 
@@ -490,7 +490,7 @@ def test_send_over_tls(project, cli, smtp, tls, monkeypatch, security):
 
 def test_untrusted_certificate_is_refused(project, cli, smtp, tls, monkeypatch):
     smtp(Handler(), ssl_context=tls)
-    monkeypatch.setattr("reportgen.distribute._tls_context", ssl.create_default_context)
+    monkeypatch.setattr("reportgen.distribute.mail._tls_context", ssl.create_default_context)
     monkeypatch.setenv("REPORTGEN_SMTP_SECURITY", "tls")
     run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
     assert run.code == 1

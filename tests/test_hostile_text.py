@@ -26,12 +26,10 @@ from hypothesis import strategies as st
 from reportgen import model
 from reportgen.errors import InputError
 from reportgen.render.docx import _prop
-from reportgen.glyphs import check_glyphs
+from reportgen.render.fonts import check_glyphs
 from reportgen.render.pdf import register_family
 
-from .hostile import (
-    LANGS, PDFTOTEXT, build_doc, docx_paragraphs, pdf_body_text, pdf_expected, pdf_words_outside, render, squash,
-)
+from .hostile import LANGS, PDFTOTEXT, build_doc, docx_paragraphs, pdf_body_text, pdf_expected, pdf_words_outside, render, squash
 
 needs_pdftotext = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
 

@@ -8,7 +8,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from reportgen.build import FORMATS, build_project, load_project
+from reportgen.project import FORMATS, load_project
+from reportgen.build.pipeline import build_project
 from reportgen.render import RENDERERS
 
 HEAVY = ("yaml", "babel", "reportlab", "docx", "lxml")
@@ -124,7 +125,7 @@ def test_noop_build_imports_no_heavy_library(default_project):
 
 def test_public_api(default_project, tmp_path):
     import reportgen
-    from reportgen import build  # the module: no clash with the API names
+    from reportgen.build import pipeline as build  # the module: no clash with the API names
 
     assert build.build_project is reportgen.build_project
     result = reportgen.build_project(reportgen.load_project(default_project), langs=["fr"], formats=["pdf"],
@@ -135,8 +136,8 @@ def test_public_api(default_project, tmp_path):
 def test_pool_does_not_fork_a_threaded_process():
     import threading
 
-    from reportgen.build import make_pool
-    from reportgen.pool import WarmPool
+    from reportgen.build.pipeline import make_pool
+    from reportgen.build.pool import WarmPool
 
     pool, here = make_pool([("pdf",)], local_roles=["docx"])
     with pool:

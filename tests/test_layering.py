@@ -12,41 +12,45 @@ HOMES = {
     "yaml": {"sources"},
     "docx": {"render.docx"},
     "reportlab": {"render.pdf"},
-    "babel.messages": {"catalogs"},
-    "babel": {"catalogs", "localize"},
+    "babel.messages": {"i18n.catalogs"},
+    "babel": {"i18n.catalogs", "localize"},
     "lxml": {"render.docx"},
     "pypdf": set(),
     "rich": {"cli"},
 }
-#: internal module -> internal modules it may import (besides model, errors and paths, open to all)
+#: internal module -> internal modules it may import (besides model, errors, paths and theme, open to all)
 LAYERS = {
     "model": {"errors", "paths", "theme"},
     "errors": set(),
     "paths": set(),
     "theme": set(),
-    "config": {"glyphs"},
+    "files": set(),
+    "config": {"render.fonts"},
+    "project": {"config", "localize"},
     "sources": {"lazy"},
-    "catalogs": {"checks", "fuzzy", "translations"},
-    "translations": set(),
-    "checks": set(),
-    "fuzzy": set(),
-    "workflow": {"build", "catalogs", "checks", "localize"},
-    "localize": {"translations"},
-    "outputs": set(),
+    "i18n.catalogs": {"i18n.checks", "i18n.fuzzy", "i18n.translations"},
+    "i18n.translations": set(),
+    "i18n.checks": set(),
+    "i18n.fuzzy": set(),
+    "i18n.commands": {"project", "files", "build.pipeline", "i18n.catalogs", "i18n.checks", "localize"},
+    "localize": {"i18n.translations"},
     "render": set(),
-    "render.pdf": {"render", "glyphs", "lazy"},
+    "render.pdf": {"render", "render.fonts", "lazy"},
     "lazy": set(),
-    "glyphs": set(),
-    "pool": {"workers"},
-    "workers": set(),
+    "render.fonts": set(),
+    "build.pool": {"build.workers"},
+    "build.workers": set(),
+    "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translations", "i18n.catalogs",
+                       "render", "render.fonts", "render.docx", "build.workers", "build.pool"},
     "render.docx": {"render"},
-    "participants": {"localize", "sources"},
-    "distribute": {"build", "config", "localize", "participants", "translations"},
+    "distribute.participants": {"localize", "sources"},
+    "distribute.mail": {"project", "files", "build.pipeline", "config", "localize", "distribute.participants",
+                        "i18n.translations"},
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
-NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "checks", "fuzzy", "glyphs", "pool", "workers", "translations",
-                  "lazy"}
+NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
+                  "build.pool", "build.workers", "i18n.translations", "lazy"}
 
 
 def modules():
@@ -75,7 +79,13 @@ def imports_of(path: Path, name: str):
                         is_module = as_module.with_suffix(".py").exists() or as_module.is_dir()
                         yield ".".join(sub if is_module else base), True
                 else:
-                    yield mod, True
+                    pkg_dir = PKG.parent.joinpath(*mod.split("."))
+                    subs = [a.name for a in node.names if (pkg_dir / f"{a.name}.py").exists()]
+                    if pkg_dir.is_dir() and subs:  # `from .i18n import catalogs`: the submodule
+                        for s in subs:
+                            yield f"{mod}.{s}", True
+                    else:
+                        yield mod, True
             else:
                 yield node.module or "", False
 
@@ -120,7 +130,7 @@ def test_layering_test_can_fail():
         found = list(imports_of(p, "sources"))
         assert ("reportlab", False) in found
         assert ("reportgen.build", True) in found
-        assert ("reportgen.render", True) in found
+        assert ("reportgen.render.pdf", True) in found
 
 
 def test_checks_and_matcher_use_the_standard_library_only():

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from reportgen import model
 from reportgen.errors import Location
-from reportgen.glyphs import check_glyphs, coverage
+from reportgen.render.fonts import check_glyphs, coverage
 from reportgen.render import RenderOptions
 from reportgen.render.pdf import markup, render
 
@@ -273,7 +273,7 @@ def test_plain_text_breaks_lines_as_a_paragraph_does():
 
     from reportlab.platypus import Paragraph
 
-    from reportgen.glyphs import plain
+    from reportgen.render.fonts import plain
     from reportgen.render.pdf import _fonts, _Styles, _Text, _Widths
 
     fonts = _fonts(model.Theme())

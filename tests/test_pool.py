@@ -1,4 +1,4 @@
-"""The build's process pool (reportgen.pool.WarmPool): workers warm up for a role, run the tasks
+"""The build's process pool (reportgen.build.pool.WarmPool): workers warm up for a role, run the tasks
 of that role, report errors and dead workers, and never outlive their parent."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from reportgen.build import plan_slots
-from reportgen.pool import start
+from reportgen.build.pipeline import plan_slots
+from reportgen.build.pool import start
 
 from .conftest import REPO
 
@@ -174,7 +174,7 @@ def test_shutdown_without_waiting_then_waiting():
 def test_workers_leave_when_their_parent_is_killed():
     code = textwrap.dedent("""
         import sys, time
-        from reportgen.pool import start
+        from reportgen.build.pool import start
         pool = start([("a",), ("b",)])
         print(*[w.pid for w in pool._workers], flush=True)
         time.sleep(60)

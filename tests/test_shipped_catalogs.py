@@ -10,7 +10,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from reportgen import model
-from reportgen.build import extract_template, load_project
+from reportgen.build.pipeline import extract_template
+from reportgen.project import load_project
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOGS = sorted(REPO.glob("locales/*/LC_MESSAGES/*.po")) + sorted(REPO.glob("reportgen/locales/*/LC_MESSAGES/*.po"))
@@ -76,7 +77,8 @@ def test_shipped_files_are_what_extract_and_update_write(tmp_path, cli, monkeypa
 
 def test_bundled_layout_catalogs_cover_every_label(monkeypatch):
     """Every layout label of localize.LAYOUT ships translated, and layout.pot is what extract_layout writes."""
-    from reportgen import catalogs, localize
+    from reportgen.i18n import catalogs
+    from reportgen import localize
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH")  # the committed files use the fixed default date
     wanted = {f"layout:{key}" for key in localize.LAYOUT}

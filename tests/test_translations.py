@@ -18,9 +18,9 @@ from babel.messages.pofile import read_po
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportgen import catalogs, translations
+from reportgen.i18n import catalogs, translations
 from reportgen.errors import InputError
-from reportgen.translations import parse_translations, read_translations, scan_po
+from reportgen.i18n.translations import parse_translations, read_translations, scan_po
 
 
 REPO = Path(__file__).resolve().parent.parent
@@ -432,7 +432,8 @@ def test_the_build_finds_the_same_translations_as_babel(tmp_path):
     """Every text of the default project and every layout label, in every language: the same
     Lookup from the build's translator as from one over Babel's catalogs."""
     from reportgen import localize
-    from reportgen.build import load_project, load_reports, resolve_sources
+    from reportgen.project import load_project, resolve_sources
+    from reportgen.build.pipeline import load_reports
 
     root = tmp_path / "p"
     shutil.copytree(REPO / "sources", root / "sources")
@@ -471,13 +472,13 @@ LEFT_OUT = "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] =
 
 
 def test_importing_translations_leaves_babel_messages_and_email_out():
-    run = subprocess.run([sys.executable, "-c", "import reportgen.translations; " + LEFT_OUT],
+    run = subprocess.run([sys.executable, "-c", "import reportgen.i18n.translations; " + LEFT_OUT],
                          capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
 
 
 def test_loading_the_translators_of_a_build_leaves_them_out():
-    code = ("from reportgen import catalogs, localize; from reportgen.build import load_project, load_translators; "
+    code = ("from reportgen.i18n import catalogs; from reportgen import localize; from reportgen.project import load_project; from reportgen.build.pipeline import load_translators; "
             f"t = load_translators(load_project({str(REPO)!r}).settings, ['en', 'es', 'fr', 'pt']); "
             "assert t['fr'].lookup('Date', 'layout:date').state == 'translated'; " + LEFT_OUT)
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

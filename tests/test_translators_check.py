@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen import checks
-from reportgen.checks import CatalogInfo, Entry
+from reportgen.i18n import checks
+from reportgen.i18n.checks import CatalogInfo, Entry
 
 from .conftest import copy_project
 

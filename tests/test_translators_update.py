@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from reportgen import catalogs
+from reportgen.i18n import catalogs
 
 from .conftest import copy_project
 

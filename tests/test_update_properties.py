@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportgen import catalogs
+from reportgen.i18n import catalogs
 
 WORDS = ["the", "meeting", "partners", "review", "funding", "year", "staff", "online", "next", "steps",
          "Date", "Time", "{date}", "agreed", "on", "a", "plan"]

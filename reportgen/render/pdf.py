@@ -81,7 +81,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..glyphs import FACES, NOT_DRAWN, font_file, plain, theme_fonts
+from .fonts import FACES, NOT_DRAWN, font_file, plain, theme_fonts
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase, Theme
 from . import Rendered, RenderOptions, escape
 

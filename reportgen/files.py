@@ -1,6 +1,5 @@
 """Where outputs go: confined to the output folder, and no temporary file of a killed build left
-behind. Standard library only; ``build.write_atomic`` names its temporary files with
-:func:`temp_suffix`. See docs/robustness.md.
+behind; atomic writes. Standard library only. See docs/robustness.md.
 """
 
 from __future__ import annotations
@@ -81,3 +80,42 @@ def check_output_paths(targets: Sequence[Path], out_root: Path) -> None:
                                          "symbolic link", Location(display_path(t)))]) from None
         if t.is_symlink() or (t.exists() and not t.is_file()):
             raise InputError([Diagnostic("error", "is not a regular file; remove it", Location(display_path(t)))])
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place.
+
+    Readers see the old file or the new one, never a part: a crash, a kill or a full disk leaves the
+    previous report intact. (No fsync: it would cost more than rendering a page, and guards only
+    against power loss, which ext4 and most file systems cover for rename-over-file anyway.)"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_for(path)
+    _write_new(tmp, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def _write_new(tmp: Path, data: bytes) -> None:
+    """Create ``tmp`` (which must not exist) with ``data``; an ordinary file (the umask applies)."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _temp_for(out: Path) -> Path:
+    """A hidden temporary name beside ``out``, owned by this (the building) process."""
+    return out.with_name(f".{out.name}.{os.urandom(4).hex()}{temp_suffix()}")  # (secrets loads OpenSSL)

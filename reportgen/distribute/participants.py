@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path, read_input
-from .localize import is_known_language
-from .sources import read_records
+from ..errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path, read_input
+from ..localize import is_known_language
+from ..sources import read_records
 
 REQUIRED = ("name", "email", "language")
 ALIASES = {"e-mail": "email", "mail": "email", "lang": "language", "organization": "organisation",

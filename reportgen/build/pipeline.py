@@ -21,40 +21,26 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
-from . import __version__, outputs
-from .paths import DOMAIN, ID_RE, available_languages, bundled_catalog_path, catalog_path, find_sources
-from .config import Settings, load_settings
-from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
-from .theme import Theme
+from .. import __version__, files as outputs
+from ..files import _temp_for, _unlink, _write_new, write_atomic
+from ..project import FORMATS, Project, catalog_file, check_language_tags, resolve_formats, resolve_languages, resolve_sources
+from ..paths import DOMAIN, ID_RE, bundled_catalog_path
+from ..config import Settings
+from ..errors import Diagnostic, Diagnostics, InputError, Location, display_path
+from ..theme import Theme
 
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as _dt
 
-    from . import model
+    from .. import model
     import concurrent.futures as cf
 
-    from . import localize
-    from .render import RenderOptions
-    from .translations import Translator
+    from .. import localize
+    from ..render import RenderOptions
+    from ..i18n.translations import Translator
 
-FORMATS = ("docx", "pdf")  # keep in step with render.RENDERERS (checked by a test)
 STATE_FILE = ".reportgen-state.json"
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-class Project(NamedTuple):
-    settings: Settings
-
-    @property
-    def root(self) -> Path:
-        return self.settings.root
-
-
-def load_project(root: str | Path = ".") -> Project:
-    root = Path(root)
-    if not root.is_dir():
-        raise InputError([Diagnostic("error", "no such project folder", Location(str(root)))])
-    return Project(load_settings(root))
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 class Job(NamedTuple):
@@ -97,81 +83,6 @@ class BuildResult:
 
 
 # --------------------------------------------------------------------------- resolving arguments
-
-
-def catalog_file(settings: Settings, lang: str) -> Path:
-    return catalog_path(settings.locales_path, lang)
-
-
-def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> list[str]:
-    available = available_languages(settings.locales_path)
-    known = [settings.source_language] + [x for x in available if x != settings.source_language]
-    if settings.languages:
-        known = list(dict.fromkeys(settings.languages))
-    if not requested:
-        return known
-    bad = [lang for lang in requested if lang not in known]
-    if bad:
-        from .localize import is_known_language
-
-        hint = ""
-        if bad[0] in available:
-            hint = f" (it has a catalog: add {bad[0]!r} to 'languages' in the project config)"
-        elif is_known_language(bad[0]):
-            hint = f" (a new language needs a catalog: run 'reportgen update --lang {bad[0]}')"
-        raise InputError(f"unknown language {bad[0]!r}; choose from {', '.join(known)}{hint}")
-    return list(dict.fromkeys(requested))
-
-
-def check_language_tags(settings: Settings, languages: Sequence[str]) -> None:
-    """Every language needs CLDR data for its tag (dates, numbers); an unknown one is the user's
-    error, located in the config when the config names it."""
-    from . import localize
-
-    diags = Diagnostics()
-    for lang in languages:
-        tag = localize.language_tag(lang, settings.language_tags)
-        if localize.is_known_language(tag):
-            continue
-        in_config = settings.config_path and (lang in settings.language_tags or lang in settings.languages)
-        key = f"language_tags.{lang}" if lang in settings.language_tags else f"language {lang!r}"
-        diags.error(f"{key}: no locale data for {tag!r} (dates and numbers cannot be formatted); "
-                    f"set language_tags.{lang} to a known tag such as 'fr-FR'",
-                    Location(settings.config_path) if in_config else None)
-    diags.raise_if_errors()
-
-
-def resolve_formats(settings: Settings, requested: Sequence[str] | None) -> list[str]:
-    formats = list(requested or settings.formats)
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    return list(dict.fromkeys(formats))
-
-
-def resolve_sources(settings: Settings, requested: Sequence[str] | None) -> list[Path]:
-    if not requested:
-        found = find_sources(settings.sources_path)
-        if not found:
-            shown = display_path(settings.sources_path, settings.root)
-            raise InputError([Diagnostic("error", "no source files (*.yaml) found", Location(shown))])
-        return found
-    paths = []
-    for item in requested:
-        p = Path(item)
-        if not p.suffix:  # a source id
-            if not ID_RE.match(item):
-                raise InputError(f"{item!r} is not a source id (lowercase letters, digits and '-') "
-                                 "nor a .yaml file")
-            p = settings.sources_path / f"{item}.yaml"
-        elif not p.is_absolute() and not p.exists():
-            p = settings.root / p
-        paths.append(p)
-    missing = [p for p in paths if not p.is_file()]
-    if missing:
-        raise InputError([Diagnostic("error", "no such source file", Location(display_path(p, settings.root)))
-                          for p in missing])
-    return paths
 
 
 # --------------------------------------------------------------------------- fingerprints
@@ -287,7 +198,7 @@ def load_reports(settings: Settings, paths: Sequence[Path]) -> list[tuple[Path, 
 
 def _read_source(path: Path, settings: Settings, ids: dict[str, Path], diags: Diagnostics) -> model.Report | None:
     """One source, or None with its problems (and an id another source has) added to ``diags``."""
-    from . import sources
+    from .. import sources
 
     try:
         report = sources.load_source(path, settings.root)
@@ -303,7 +214,7 @@ def _read_source(path: Path, settings: Settings, ids: dict[str, Path], diags: Di
 
 
 def load_translators(settings: Settings, langs: Sequence[str], draft: bool = False) -> dict[str, Translator]:
-    from . import translations
+    from ..i18n import translations
 
     diags = Diagnostics()
     out = {}
@@ -315,33 +226,6 @@ def load_translators(settings: Settings, langs: Sequence[str], draft: bool = Fal
             diags.extend(exc.diagnostics)
     diags.raise_if_errors()
     return out
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place.
-
-    Readers see the old file or the new one, never a part: a crash, a kill or a full disk leaves the
-    previous report intact. (No fsync: it would cost more than rendering a page, and guards only
-    against power loss, which ext4 and most file systems cover for rename-over-file anyway.)"""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_for(path)
-    _write_new(tmp, data)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink(tmp)
-        raise
-
-
-def _write_new(tmp: Path, data: bytes) -> None:
-    """Create ``tmp`` (which must not exist) with ``data``; an ordinary file (the umask applies)."""
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-    except BaseException:
-        _unlink(tmp)
-        raise
 
 
 def _summarize_fallbacks(lang: str, report_id: str, fallbacks: list[localize.Fallback]) -> list[Diagnostic]:
@@ -380,24 +264,12 @@ class _Work(NamedTuple):
 
 def _run(work: _Work) -> tuple[int, int | None, float]:
     """Render one document into its temporary file; runs in a worker process."""
-    from .render import get_renderer
+    from ..render import get_renderer
 
     t0 = time.perf_counter()
     rendered = get_renderer(work.fmt)(work.doc, work.options)  # type: ignore[arg-type]
     _write_new(work.tmp, rendered.data)
     return len(rendered.data), rendered.pages, time.perf_counter() - t0
-
-
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def _temp_for(out: Path) -> Path:
-    """A hidden temporary name beside ``out``, owned by this (the building) process."""
-    return out.with_name(f".{out.name}.{os.urandom(4).hex()}{outputs.temp_suffix()}")  # (secrets loads OpenSSL)
 
 
 def default_jobs() -> int:
@@ -459,7 +331,7 @@ def make_pool(workers: Sequence[tuple[str, ...]], options: RenderOptions | None 
     import functools
     import threading
 
-    from .render import RenderOptions
+    from ..render import RenderOptions
 
     warm = functools.partial(_warm, options or RenderOptions())
     if sys.platform.startswith("linux") and threading.active_count() == 1:
@@ -477,7 +349,7 @@ def make_pool(workers: Sequence[tuple[str, ...]], options: RenderOptions | None 
 
 
 def _warm(options: RenderOptions, fmt: str) -> None:
-    from .render import warm
+    from ..render import warm
 
     warm(fmt, options)
 
@@ -554,7 +426,7 @@ def build_project(
         return result
 
     # 2. start the workers (they import their renderer meanwhile), then load, check and localize
-    from .render import RenderOptions
+    from ..render import RenderOptions
 
     options = RenderOptions(theme=settings.theme, docx_template=docx_template)
     own_executor = None
@@ -590,7 +462,7 @@ def _build_todo(result: BuildResult, todo: list[Job], planned: list[Job], settin
     executor as soon as they are checked; the documents are written to temporary files, renamed
     into place only when every input has proved good (two-phase: a wrong input anywhere, or a
     kill, leaves every output as it was)."""
-    from . import localize
+    from .. import localize
 
     languages = list(dict.fromkeys(j.lang for j in todo))
     check_language_tags(settings, languages)
@@ -777,10 +649,11 @@ def _attempt(fn, *args):  # type: ignore[no-untyped-def]
 def _below_threshold(translators: dict[str, Translator], reports: list[model.Report],
                      min_complete: float) -> dict[str, Diagnostic]:
     """An error for each language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
-    from . import catalogs, localize
+    from ..i18n import catalogs
+    from .. import localize
 
     out = {}
-    from . import model
+    from .. import model
 
     layout = [model.Text(english, f"layout:{key}", Location("")) for key, english, _ in localize.layout_entries()]
     for lang, tr in translators.items():
@@ -821,7 +694,7 @@ def preflight_fonts(docs: Sequence[model.LocalizedReport], options: RenderOption
     """Every character the PDF font cannot draw, checked once per document before any format is
     rendered (a PDF would show a box; ReportLab has no per-glyph fallback). Reads the fonts' character
     maps itself: ReportLab is not imported here."""
-    from .glyphs import check_glyphs
+    from ..render.fonts import check_glyphs
 
     out: list[Diagnostic] = []
     for doc in docs:
@@ -833,7 +706,7 @@ def check_docx_template(path: Path | None, formats: Sequence[str]) -> Path | Non
     """The DOCX template to use, checked before any file is written (None when no DOCX is built)."""
     if path is None or "docx" not in formats:
         return None
-    from .render import docx as docx_renderer
+    from ..render import docx as docx_renderer
 
     try:
         docx_renderer.check_template(path)
@@ -844,7 +717,8 @@ def check_docx_template(path: Path | None, formats: Sequence[str]) -> Path | Non
 
 def extract_template(project: Project, output: Path | None = None) -> tuple[Path, int, bool]:
     """Write the POT of every source; return (path, number of strings, whether the file changed)."""
-    from . import catalogs, localize
+    from ..i18n import catalogs
+    from .. import localize
 
     settings = project.settings
     reports = [r for _, r in load_reports(settings, resolve_sources(settings, None))]

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from . import model
-from .paths import BUNDLED_LOCALES, DOMAIN, LAYOUT_DOMAIN, available_languages, catalog_path  # noqa: F401
-from .errors import Diagnostic, InputError, Location, display_path, read_input  # noqa: F401
+from .. import model
+from ..paths import BUNDLED_LOCALES, DOMAIN, LAYOUT_DOMAIN, available_languages, catalog_path  # noqa: F401
+from ..errors import Diagnostic, InputError, Location, display_path, read_input  # noqa: F401
 from .translations import Messages, Translation, Translator, check_link, decode_po, scan_strictly
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -21,9 +21,9 @@ import re
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from . import model
-from .errors import Diagnostic, Diagnostics, InputError, Location, display_path, link_escape, read_input
-from .paths import BUNDLED_LOCALES, LAYOUT_DOMAIN, catalog_path
+from .. import model
+from ..errors import Diagnostic, Diagnostics, InputError, Location, display_path, link_escape, read_input
+from ..paths import BUNDLED_LOCALES, LAYOUT_DOMAIN, catalog_path
 
 # --------------------------------------------------------------------------- strict PO syntax
 

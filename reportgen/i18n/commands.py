@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import catalogs, checks, localize, model
-from .build import Project, load_reports, resolve_sources, write_atomic
-from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
+from . import catalogs, checks
+from .. import localize, model
+from ..project import Project, resolve_sources
+from ..build.pipeline import load_reports
+from ..files import write_atomic
+from ..errors import Diagnostic, Diagnostics, InputError, Location, display_path
 
 
 def template_of(project: Project) -> tuple[list[model.Report], catalogs.Catalog]:

@@ -38,12 +38,13 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
-from . import localize, model
-from .build import (Project, build_project, load_reports, load_translators, resolve_languages, resolve_sources,
-                    write_atomic)
-from .translations import Translator
-from .config import Settings
-from .errors import Diagnostic, InputError, Location, display_path
+from .. import localize, model
+from ..project import Project, resolve_languages, resolve_sources
+from ..build.pipeline import build_project, load_reports, load_translators
+from ..files import write_atomic
+from ..i18n.translations import Translator
+from ..config import Settings
+from ..errors import Diagnostic, InputError, Location, display_path
 from .participants import EMAIL_RE, Choice, Participant, choose_language, load_participants
 
 log = logging.getLogger("reportgen.distribute")

@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .errors import Diagnostic, Location
+from ..errors import Diagnostic, Location
 
 CODES = {
     "placeholders": "error", "markup": "error", "plural-forms": "error", "plural-header": "warning",

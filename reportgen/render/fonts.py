@@ -17,13 +17,13 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from .errors import Diagnostic
-from .theme import Theme
+from ..errors import Diagnostic
+from ..theme import Theme
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import LocalizedReport
+    from ..model import LocalizedReport
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 #: The faces a report uses (font name suffix -> file): text and headings; nothing is set in italics.
 FACES = {"": "Regular", "-Bold": "Bold"}
 

@@ -1,0 +1,102 @@
+"""A project resolved: its settings, and which sources, languages and formats a command works on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple, Sequence
+
+from .config import Settings, load_settings
+from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
+from .paths import ID_RE, available_languages, catalog_path, find_sources
+
+FORMATS = ("docx", "pdf")  # keep in step with render.RENDERERS (checked by a test)
+
+
+class Project(NamedTuple):
+    settings: Settings
+
+    @property
+    def root(self) -> Path:
+        return self.settings.root
+
+
+def load_project(root: str | Path = ".") -> Project:
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError([Diagnostic("error", "no such project folder", Location(str(root)))])
+    return Project(load_settings(root))
+
+
+def catalog_file(settings: Settings, lang: str) -> Path:
+    return catalog_path(settings.locales_path, lang)
+
+
+def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> list[str]:
+    available = available_languages(settings.locales_path)
+    known = [settings.source_language] + [x for x in available if x != settings.source_language]
+    if settings.languages:
+        known = list(dict.fromkeys(settings.languages))
+    if not requested:
+        return known
+    bad = [lang for lang in requested if lang not in known]
+    if bad:
+        from .localize import is_known_language
+
+        hint = ""
+        if bad[0] in available:
+            hint = f" (it has a catalog: add {bad[0]!r} to 'languages' in the project config)"
+        elif is_known_language(bad[0]):
+            hint = f" (a new language needs a catalog: run 'reportgen update --lang {bad[0]}')"
+        raise InputError(f"unknown language {bad[0]!r}; choose from {', '.join(known)}{hint}")
+    return list(dict.fromkeys(requested))
+
+
+def check_language_tags(settings: Settings, languages: Sequence[str]) -> None:
+    """Every language needs CLDR data for its tag (dates, numbers); an unknown one is the user's
+    error, located in the config when the config names it."""
+    from . import localize
+
+    diags = Diagnostics()
+    for lang in languages:
+        tag = localize.language_tag(lang, settings.language_tags)
+        if localize.is_known_language(tag):
+            continue
+        in_config = settings.config_path and (lang in settings.language_tags or lang in settings.languages)
+        key = f"language_tags.{lang}" if lang in settings.language_tags else f"language {lang!r}"
+        diags.error(f"{key}: no locale data for {tag!r} (dates and numbers cannot be formatted); "
+                    f"set language_tags.{lang} to a known tag such as 'fr-FR'",
+                    Location(settings.config_path) if in_config else None)
+    diags.raise_if_errors()
+
+
+def resolve_formats(settings: Settings, requested: Sequence[str] | None) -> list[str]:
+    formats = list(requested or settings.formats)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(formats))
+
+
+def resolve_sources(settings: Settings, requested: Sequence[str] | None) -> list[Path]:
+    if not requested:
+        found = find_sources(settings.sources_path)
+        if not found:
+            shown = display_path(settings.sources_path, settings.root)
+            raise InputError([Diagnostic("error", "no source files (*.yaml) found", Location(shown))])
+        return found
+    paths = []
+    for item in requested:
+        p = Path(item)
+        if not p.suffix:  # a source id
+            if not ID_RE.match(item):
+                raise InputError(f"{item!r} is not a source id (lowercase letters, digits and '-') "
+                                 "nor a .yaml file")
+            p = settings.sources_path / f"{item}.yaml"
+        elif not p.is_absolute() and not p.exists():
+            p = settings.root / p
+        paths.append(p)
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise InputError([Diagnostic("error", "no such source file", Location(display_path(p, settings.root)))
+                          for p in missing])
+    return paths
