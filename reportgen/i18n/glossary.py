@@ -17,7 +17,7 @@ The CSV glossary (UTF-8, one concept per row, the first row names the columns)::
 TBX (TBX-Basic, as Weblate and terminology tools export it: ``martif``/``termEntry``/``langSet``/
 ``tig``/``term``, or TBX 2019's ``conceptEntry``/``langSec``/``termSec``): one concept per entry;
 a term whose ``administrativeStatus`` is ``deprecatedTerm-admn-sts`` or ``supersededTerm-admn-sts``
-(Weblate's "forbidden translation") is a forbidden variant; ``descrip``/``note`` give the note.
+(or Weblate's ``forbidden`` / ``obsolete``) is a forbidden variant; ``descrip``/``note`` give the note.
 
 How :func:`term_findings` matches (docs/translators.md, "Glossary"):
 
@@ -44,8 +44,8 @@ from xml.parsers import expat
 from ..errors import Diagnostic, InputError, Location, did_you_mean
 
 _LANG_COLUMN = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*!?")
-_FORBIDDEN_STATUS = {"deprecatedterm-admn-sts", "supersededterm-admn-sts", "deprecated", "superseded",
-                     "forbidden", "admittedterm-forbidden"}
+#: administrativeStatus values of a forbidden variant: TBX-Basic's, and Weblate's "forbidden", "obsolete"
+_FORBIDDEN_STATUS = {"deprecatedterm-admn-sts", "supersededterm-admn-sts", "forbidden", "obsolete"}
 _SPACE = r"[\s\u00a0\u202f\u2009\-‐‑]+"
 
 
