@@ -50,8 +50,8 @@ LAYERS = {
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
-NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "i18n.glossary", "render.fonts",
-                  "build.pool", "build.workers", "i18n.translations", "lazy"}
+NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
+                  "build.pool", "build.workers", "i18n.translations", "i18n.glossary", "lazy"}
 
 
 def modules():
