@@ -49,8 +49,13 @@ LAYOUT: dict[str, tuple[str, str]] = {
     "mail-checksum": ("To check that the file arrived intact, compare its SHA-256 fingerprint: {sha256}",
                       "Sentence of the e-mail; {sha256} is a 64-character hexadecimal fingerprint of the attached file"),
     "mail-closing": ("Kind regards,", "Closing line of the e-mail, before the name of the organiser"),
-    # How dates, times and zones are written (docs/translators.md, "Dates, times and time zones").
-    # The English is the default: CLDR's format for the language; untranslated means the default.
+}
+
+#: How dates, times and zones are written: key -> (default, note for translators), context
+#: "layout:<key>" (docs/terminology.md). The default is CLDR's format for the language, also what an
+#: untranslated entry gives. They ship in the bundled layout catalogs; a project catalog overrides
+#: one like a layout label (they are not in the project template yet: see bundled_layout_entries).
+PATTERNS: dict[str, tuple[str, str]] = {
     "pattern-date": ("long", "How the event's date {date} is written. 'short', 'medium', 'long' or 'full': "
                      "your language's CLDR format ('long': 18 January 2024); or a date pattern in Unicode LDML "
                      "letters, literal text in 'quotes': d 'de' MMMM 'de' y -> 18 de enero de 2024"),
@@ -135,7 +140,7 @@ class _Builder:
     def pattern(self, key: str) -> str:
         """The pattern of ``layout:<key>`` (pattern-date...): the catalog's, or its default when the
         catalog has none or a broken one (reported at its entry)."""
-        default = LAYOUT[key][0]
+        default = PATTERNS[key][0]
         found = self.tr.lookup(default, f"layout:{key}")  # a default is no fallback: not recorded
         if found.state not in ("translated", "draft") or found.text == default:
             return default
@@ -427,5 +432,11 @@ def language_name(lang: str, in_tag: str) -> str:
 
 
 def layout_entries() -> list[tuple[str, str, str]]:
-    """(key, English, comment) of every layout label, for the bundled template."""
+    """(key, English, comment) of every layout label, for the project's template."""
     return [(k, en, note) for k, (en, note) in LAYOUT.items()]
+
+
+def bundled_layout_entries() -> list[tuple[str, str, str]]:
+    """(key, English, comment) of the bundled template (``reportgen/locales/layout.pot``): the layout
+    labels and the date, time and zone patterns."""
+    return layout_entries() + [(k, en, note) for k, (en, note) in PATTERNS.items()]

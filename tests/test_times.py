@@ -166,30 +166,29 @@ def test_shipped_patterns_are_valid():
     for path in sorted(root.glob("*/LC_MESSAGES/layout.po")):
         with path.open("rb") as f:
             patterns = {m.context: m.string for m in read_po(f) if (m.context or "").startswith("layout:pattern-")}
-        assert set(patterns) == {f"layout:{k}" for k in localize.LAYOUT if k.startswith("pattern-")}
+        assert set(patterns) == {f"layout:{k}" for k in localize.PATTERNS}
         for context, pattern in patterns.items():
             assert localize.pattern_problem(context.split(":", 1)[1], pattern) == "", (path, context)
 
 
 # -- a translator's override in the project catalog, and a broken one
 
-def _set_msgstr(po: Path, context: str, value: str) -> int:
-    """Replace the msgstr of ``context``; return the line of its msgid."""
-    lines = po.read_text(encoding="utf-8").split("\n")
-    at = lines.index(f'msgctxt "{context}"')
-    assert lines[at + 2].startswith("msgstr ")
-    lines[at + 2] = f'msgstr "{value}"'
-    po.write_text("\n".join(lines), encoding="utf-8")
-    return at + 2
+def _override(po: Path, key: str, value: str) -> int:
+    """Add the entry ``layout:<key>`` to a project catalog; return the line of its msgid."""
+    text = po.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
+    line = text.count("\n") + 2
+    po.write_text(text + f'msgctxt "layout:{key}"\nmsgid "{localize.PATTERNS[key][0]}"\nmsgstr "{value}"\n',
+                  encoding="utf-8")
+    return line
 
 
 def test_translator_sets_the_time_pattern_in_the_catalog(tmp_path):
     root = copy_default_project(tmp_path / "p")
     po = root / "locales" / "fr" / "LC_MESSAGES" / "reportgen.po"
-    _set_msgstr(po, "layout:pattern-time", "HH'h'mm")
-    _set_msgstr(po, "layout:pattern-time-range", "'de' HH:mm 'à' HH:mm")
-    _set_msgstr(po, "layout:pattern-date", "EEEE d MMMM y")
-    _set_msgstr(po, "layout:pattern-zone", "z")
+    _override(po, "pattern-time", "HH'h'mm")
+    _override(po, "pattern-time-range", "'de' HH:mm 'à' HH:mm")
+    _override(po, "pattern-date", "EEEE d MMMM y")
+    _override(po, "pattern-zone", "z")
     assert _build(root, "americas-2024", "--lang", "fr", "--format", "docx") == 0
     text = docx_text(root / "build" / "americas-2024" / "americas-2024.fr.docx")
     assert "de 16h00 à 17h30 (CET)" in text
@@ -200,7 +199,7 @@ def test_translator_sets_the_time_pattern_in_the_catalog(tmp_path):
 def test_broken_pattern_is_an_error_at_its_entry(tmp_path, capsys):
     root = copy_default_project(tmp_path / "p")
     po = root / "locales" / "pt" / "LC_MESSAGES" / "reportgen.po"
-    line = _set_msgstr(po, "layout:pattern-time", "H'h[mm]")
+    line = _override(po, "pattern-time", "H'h[mm]")
     capsys.readouterr()
     assert _build(root, "americas-2024", "--lang", "pt") == 1
     err = capsys.readouterr().err

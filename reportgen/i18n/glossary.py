@@ -19,7 +19,7 @@ TBX (TBX-Basic, as Weblate and terminology tools export it: ``martif``/``termEnt
 a term whose ``administrativeStatus`` is ``deprecatedTerm-admn-sts`` or ``supersededTerm-admn-sts``
 (or Weblate's ``forbidden`` / ``obsolete``) is a forbidden variant; ``descrip``/``note`` give the note.
 
-How :func:`term_findings` matches (docs/translators.md, "Glossary"):
+How :func:`term_findings` matches (docs/terminology.md, "Glossary"):
 
 - **English**: case-insensitive, whole words; the last word may take a simple English plural
   (stakeholder/stakeholders, policy/policies, process/processes); spaces and hyphens between
