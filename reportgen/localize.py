@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_interval, format_time, get_timezone_name
+from babel.dates import format_date, format_interval, format_time
 from babel.numbers import format_decimal
 
 from . import __version__, model
@@ -49,6 +49,26 @@ LAYOUT: dict[str, tuple[str, str]] = {
     "mail-checksum": ("To check that the file arrived intact, compare its SHA-256 fingerprint: {sha256}",
                       "Sentence of the e-mail; {sha256} is a 64-character hexadecimal fingerprint of the attached file"),
     "mail-closing": ("Kind regards,", "Closing line of the e-mail, before the name of the organiser"),
+}
+
+#: How dates, times and zones are written: key -> (default, note for translators), context
+#: "layout:<key>" (docs/terminology.md). The default is CLDR's format for the language, also what an
+#: untranslated entry gives. They ship in the bundled layout catalogs; a project catalog overrides
+#: one like a layout label (they are not in the project template yet: see bundled_layout_entries).
+PATTERNS: dict[str, tuple[str, str]] = {
+    "pattern-date": ("long", "How the event's date {date} is written. 'short', 'medium', 'long' or 'full': "
+                     "your language's CLDR format ('long': 18 January 2024); or a date pattern in Unicode LDML "
+                     "letters, literal text in 'quotes': d 'de' MMMM 'de' y -> 18 de enero de 2024"),
+    "pattern-time": ("short", "How a time of day {start} {end} is written in running text. 'short': your "
+                     "language's CLDR format (16:00); or an LDML time pattern: H:mm -> 9:30; [a|b] writes a when "
+                     "the minutes are not zero, b when they are: H[ 'h' mm| 'heures'] -> 9 h 30, 16 heures"),
+    "pattern-time-range": ("Hm", "How the title block's time range {time_range} is written. 'Hm': your language's "
+                           "CLDR interval format (16:00–17:30); or the start's and the end's time patterns with "
+                           "the separator between them, [a|b] as in layout:pattern-time: H'h'[mm]–H'h'[mm] -> "
+                           "16h–17h30, 9h30–11h"),
+    "pattern-zone": ("z", "How the time zone {timezone} is written. z: its abbreviation (CET) when the time-zone "
+                     "database has one, else as O; O: always the offset from UTC in your language's CLDR format "
+                     "(GMT+1; UTC+1 in French)"),
 }
 
 #: Default BCP 47 tag (document language, date formats) for each catalog language code.
@@ -117,23 +137,35 @@ class _Builder:
         return found
 
     # -- data formatting
+    def pattern(self, key: str) -> str:
+        """The pattern of ``layout:<key>`` (pattern-date...): the catalog's, or its default when the
+        catalog has none or a broken one (reported at its entry)."""
+        default = PATTERNS[key][0]
+        found = self.tr.lookup(default, f"layout:{key}")  # a default is no fallback: not recorded
+        if found.state not in ("translated", "draft") or found.text == default:
+            return default
+        problem = pattern_problem(key, found.text)
+        if problem:
+            self.tr.diagnostics.error(f"{self.tr.lang}: layout:{key}: {problem}", found.location, code="pattern")
+            return default
+        return found.text
+
     def values(self) -> dict[str, str]:
         ev = self.report.event
         if ev is None:
             return {}
         loc = self.locale
-        out = {"date": format_date(ev.date, "long", locale=loc)}
+        out = {"date": format_date(ev.date, self.pattern("pattern-date"), locale=loc)}
         if ev.start:
             start = _dt.datetime.combine(ev.date, ev.start)
-            out["start"] = format_time(ev.start, "short", locale=loc)
+            out["start"] = time_text(ev.start, self.pattern("pattern-time"), loc)
             if ev.end:
-                end = _dt.datetime.combine(ev.date, ev.end)
-                out["end"] = format_time(ev.end, "short", locale=loc)
-                out["time_range"] = format_interval(start, end, "Hm", locale=loc)
+                out["end"] = time_text(ev.end, self.pattern("pattern-time"), loc)
+                out["time_range"] = time_range_text(ev.start, ev.end, self.pattern("pattern-time-range"), loc)
             else:
                 out["time_range"] = out["start"]
             if ev.timezone is not None:
-                out["timezone"] = zone_name(ev.timezone, start, loc)
+                out["timezone"] = zone_name(ev.timezone, start, loc, self.pattern("pattern-zone"))
         if ev.participants:
             out["participants"] = format_decimal(ev.participants.count, locale=loc)
         if ev.location:
@@ -230,13 +262,139 @@ def split_fields(template: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def zone_name(zone: str | int, when: _dt.datetime, locale: Locale) -> str:
-    """A short time-zone name readers of ``locale`` know: CLDR's abbreviation where the locale
-    has one (CET in en-GB and es), else the localized GMT format (GMT+1, UTC+1 in French)."""
+#: LDML field letters a pattern may use (no zones: the zone is layout:pattern-zone)
+DATE_FIELDS = frozenset("GyYuUrQqMLlwWdDFgEec")
+TIME_FIELDS = frozenset("aBbhHKkjJmsSA")
+FORMAT_NAMES = ("short", "medium", "long", "full")
+
+
+def _tokens(pattern: str) -> list[tuple[str, str]]:
+    """LDML pattern -> (kind, text) with kind "field" (a run of one letter), "literal" (quoted text,
+    '' for a quote, or any other character) or "[", "|", "]". ValueError for an unclosed quote."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "'" and pattern[i + 1:i + 2] == "'":
+            out.append(("literal", "'"))
+            i += 2
+        elif ch == "'":
+            text, j = "", i + 1
+            while j < len(pattern) and (pattern[j] != "'" or pattern[j + 1:j + 2] == "'"):
+                text += pattern[j]
+                j += 2 if pattern[j] == "'" else 1
+            if j >= len(pattern):
+                raise ValueError(f"unclosed quote at column {i + 1} (quote literal text: 'h', '' for a quote)")
+            out.append(("literal", text))
+            i = j + 1
+        elif "a" <= ch.lower() <= "z":
+            j = i
+            while j < len(pattern) and pattern[j] == ch:
+                j += 1
+            out.append(("field", pattern[i:j]))
+            i = j
+        else:
+            out.append((ch if ch in "[|]" else "literal", ch))
+            i += 1
+    return out
+
+
+def _check_fields(tokens: list[tuple[str, str]], allowed: frozenset[str], brackets: bool) -> None:
+    depth = 0
+    for kind, text in tokens:
+        if kind == "field" and text[0] not in allowed:
+            raise ValueError(f"{text[0]!r} is not a field of this pattern (quote literal text: '{text}')")
+        if kind in "[|]" and not brackets:
+            raise ValueError(f"{kind!r} has no meaning here (quote it: '{kind}')")
+        depth += {"[": 1, "]": -1}.get(kind, 0)
+        if depth not in (0, 1) or (kind == "|" and depth != 1):
+            raise ValueError("[a|b] groups must be closed and cannot be nested")
+    if depth:
+        raise ValueError("[a|b] groups must be closed and cannot be nested")
+
+
+def _pattern_text(tokens: list[tuple[str, str]], on_the_hour: bool) -> str:
+    """Back to an LDML pattern Babel reads, with each [a|b] group resolved: a, or b on the hour."""
+    out, literal, part = [], "", 0  # part: 0 outside a group, 1 in a, 2 in b
+    for kind, text in tokens + [("field", "")]:
+        if kind in "[|]":
+            part = {"[": 1, "|": 2, "]": 0}[kind]
+        elif part == 0 or (part == 2) == on_the_hour:
+            if kind == "literal":
+                literal += text
+                continue
+            if literal:  # one quoted run: Babel reads '' inside quotes as a quote
+                out.append("''" * len(literal) if literal == "'" * len(literal)
+                           else "'" + literal.replace("'", "''") + "'")
+                literal = ""
+            out.append(text)
+    return "".join(out)
+
+
+def _split_interval(tokens: list[tuple[str, str]]) -> int:
+    """Where the end's pattern starts: at the first field seen before (CLDR's interval formats)."""
+    seen = set()
+    for n, (kind, text) in enumerate(tokens):
+        if kind == "field":
+            if text[0] in seen:
+                return n
+            seen.add(text[0])
+    raise ValueError("write the start's and the end's patterns, e.g. H:mm–H:mm")
+
+
+def pattern_problem(key: str, pattern: str) -> str:
+    """Why ``pattern`` cannot be the value of ``layout:<key>``, or ""."""
+    try:
+        if key == "pattern-zone":
+            if pattern not in ("z", "O"):
+                raise ValueError("write z (the zone's abbreviation, else the offset) or O (the offset)")
+        elif key == "pattern-date":
+            if pattern not in FORMAT_NAMES:
+                _check_fields(_tokens(pattern), DATE_FIELDS, brackets=False)
+        elif key == "pattern-time":
+            if pattern not in FORMAT_NAMES:
+                _check_fields(_tokens(pattern), TIME_FIELDS, brackets=True)
+        elif key == "pattern-time-range" and not pattern.isalpha():
+            tokens = _tokens(pattern)
+            _check_fields(tokens, TIME_FIELDS, brackets=True)
+            _split_interval(tokens)
+        if not pattern.strip():
+            raise ValueError("the pattern is empty")
+    except ValueError as exc:
+        return f"{pattern!r}: {exc}"
+    return ""
+
+
+def time_text(t: _dt.time, pattern: str, locale: Locale) -> str:
+    """A time of day: ``pattern`` is a CLDR format name or an LDML pattern with [a|b] groups."""
+    if pattern in FORMAT_NAMES:
+        return format_time(t, pattern, locale=locale)
+    return format_time(t, _pattern_text(_tokens(pattern), t.minute == 0), locale=locale)
+
+
+def time_range_text(start: _dt.time, end: _dt.time, pattern: str, locale: Locale) -> str:
+    """A time range: ``pattern`` is a CLDR skeleton (Hm) or two LDML patterns (see time_text)."""
+    if pattern.isalpha():
+        day = _dt.date(2000, 1, 1)
+        return format_interval(_dt.datetime.combine(day, start), _dt.datetime.combine(day, end), pattern,
+                               locale=locale)
+    tokens = _tokens(pattern)
+    cut = _split_interval(tokens)
+    return (format_time(start, _pattern_text(tokens[:cut], start.minute == 0), locale=locale)
+            + format_time(end, _pattern_text(tokens[cut:], end.minute == 0), locale=locale))
+
+
+def zone_name(zone: str | int, when: _dt.datetime, locale: Locale, pattern: str = "z") -> str:
+    """The time zone as ``pattern`` says: "z" its abbreviation (CET) where the time-zone database has
+    a letter one, else as "O": the offset in the locale's CLDR GMT format, always written label
+    first (GMT+1; UTC+1 in French), whatever the CLDR version (Babel 2.19's Portuguese says
+    "+1 GMT", which Brazilian readers do not write). The abbreviation comes from the time-zone
+    database, not from CLDR, whose short names vary between versions (CET for en-GB in Babel
+    2.19, "+0100" in 2.14)."""
     if isinstance(zone, str):
         aware = when.replace(tzinfo=zoneinfo.ZoneInfo(zone))
-        short = get_timezone_name(aware, "short", locale=locale)
-        if short and short[0] not in "+-" and "GMT" not in short and "UTC" not in short:
+        short = aware.tzname() or ""
+        if pattern == "z" and short.isalpha() and short.isascii():
             return short
         offset = int(aware.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
     else:
@@ -244,7 +402,8 @@ def zone_name(zone: str | int, when: _dt.datetime, locale: Locale) -> str:
     sign = "-" if offset < 0 else "+"
     hours, minutes = divmod(abs(offset), 60)
     amount = f"{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
-    return locale.zone_formats["gmt"] % amount
+    label = locale.zone_formats["gmt"].replace("%s", "").strip() or "GMT"
+    return label + amount
 
 
 def localize(report: model.Report, tr: Translator, tag: str, *, draft: bool = False,
@@ -273,5 +432,11 @@ def language_name(lang: str, in_tag: str) -> str:
 
 
 def layout_entries() -> list[tuple[str, str, str]]:
-    """(key, English, comment) of every layout label, for the bundled template."""
+    """(key, English, comment) of every layout label, for the project's template."""
     return [(k, en, note) for k, (en, note) in LAYOUT.items()]
+
+
+def bundled_layout_entries() -> list[tuple[str, str, str]]:
+    """(key, English, comment) of the bundled template (``reportgen/locales/layout.pot``): the layout
+    labels and the date, time and zone patterns."""
+    return layout_entries() + [(k, en, note) for k, (en, note) in PATTERNS.items()]

@@ -32,6 +32,7 @@ LAYERS = {
     "i18n.translations": set(),
     "i18n.checks": set(),
     "i18n.fuzzy": set(),
+    "i18n.glossary": set(),
     "i18n.commands": {"project", "files", "build.pipeline", "i18n.catalogs", "i18n.checks", "localize"},
     "localize": {"i18n.translations"},
     "render": set(),
@@ -50,7 +51,7 @@ LAYERS = {
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
-                  "build.pool", "build.workers", "i18n.translations", "lazy"}
+                  "build.pool", "build.workers", "i18n.translations", "i18n.glossary", "lazy"}
 
 
 def modules():

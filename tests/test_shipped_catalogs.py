@@ -81,10 +81,10 @@ def test_bundled_layout_catalogs_cover_every_label(monkeypatch):
     from reportgen import localize
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH")  # the committed files use the fixed default date
-    wanted = {f"layout:{key}" for key in localize.LAYOUT}
+    wanted = {f"layout:{key}" for key, _, _ in localize.bundled_layout_entries()}  # labels and patterns
     for path in sorted(REPO.glob("reportgen/locales/*/LC_MESSAGES/layout.po")):
         with path.open("rb") as f:
             have = {m.context for m in read_po(f) if m.id and m.string}
         assert have == wanted, f"{path}: missing {sorted(wanted - have)}, extra {sorted(have - wanted)}"
     pot = REPO / "reportgen" / "locales" / "layout.pot"
-    assert pot.read_bytes() == catalogs.dump_po(catalogs.extract_layout(localize.layout_entries()))
+    assert pot.read_bytes() == catalogs.dump_po(catalogs.extract_layout(localize.bundled_layout_entries()))
