@@ -15,6 +15,7 @@ import pytest
 from babel.messages.pofile import read_po
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from .conftest import copy_default_project, copy_project
@@ -63,6 +64,27 @@ def edit(path: Path, dest: Path, changes: dict[str, str], column: int = 2) -> Pa
         for r in list(p.runs):
             r._r.getparent().remove(r._r)
         p.add_run(text)
+    doc.save(str(dest))
+    return dest
+
+
+def track_changes(path: Path, dest: Path, context: str, deleted: str, inserted: str) -> Path:
+    """The translation of ``context`` replaced as Word's Track Changes records it: the old text
+    in a deletion (w:del/w:delText), the new one in an insertion (w:ins)."""
+    doc = Document(str(path))
+    p = rows(doc)[context].cells[2].paragraphs[0]
+    for r in list(p.runs):
+        r._r.getparent().remove(r._r)
+    for tag, text_tag, text in (("w:del", "w:delText", deleted), ("w:ins", "w:t", inserted)):
+        change = OxmlElement(tag)
+        change.set(qn("w:id"), "901" if tag == "w:del" else "902")
+        change.set(qn("w:author"), "Reviewer")
+        change.set(qn("w:date"), "2024-02-01T10:00:00Z")
+        run, t = OxmlElement("w:r"), OxmlElement(text_tag)
+        t.text = text
+        run.append(t)
+        change.append(run)
+        p._p.append(change)
     doc.save(str(dest))
     return dest
 
@@ -166,10 +188,15 @@ def test_edits_come_back_through_libreoffice(project, cli, tmp_path):
         NEXT: long_text,
         "layout:date": "Fecha\u00a0«\u202fdel evento\u202f» & <3",
     }
-    edited = libreoffice(edit(path, tmp_path / "edited.docx", changes), tmp_path)
+    step = edit(path, tmp_path / "step.docx", changes)
+    tracked = track_changes(step, tmp_path / "edited.docx", "layout:time", "Horario", "Hora")
+    edited = libreoffice(tracked, tmp_path)
+    with zipfile.ZipFile(edited) as z:  # LibreOffice kept the tracked change as one
+        assert b"<w:delText>Horario</w:delText>" in z.read("word/document.xml")
     run = cli("review", "import", str(edited), cwd=project)
     assert (run.code, run.err) == (0, ""), run.err
-    assert "updated locales/es/LC_MESSAGES/reportgen.po: 4 translations from the review" in run.out
+    assert "updated locales/es/LC_MESSAGES/reportgen.po: 5 translations from the review" in run.out
+    changes["layout:time"] = "Hora"  # tracked changes count as accepted
     for context, text in changes.items():
         m = entry(project, context)
         assert (m.string, m.fuzzy) == (text, False), context

@@ -31,7 +31,7 @@ from typing import NamedTuple, Sequence
 from . import checks
 from .. import localize, model
 from ..errors import Diagnostic, Diagnostics, InputError, Location, display_path, read_input
-from ..files import check_output_paths, write_atomic
+from ..files import check_output_folder, check_output_paths, write_atomic
 from ..paths import bundled_catalog_path, catalog_path
 from ..project import Project, resolve_sources
 
@@ -135,6 +135,8 @@ def export(project: Project, sources: Sequence[str] | None, lang: str, out: Path
     translator = load_translators(settings, [lang])[lang]
     tag = localize.language_tag(lang, settings.language_tags)
     out_root = out or settings.output_path
+    if out is None:
+        check_output_folder(out_root, settings.root)
     made = []
     for source_path, report in reports:
         plan = _Plan(settings, lang, shown, entries, bundled)
