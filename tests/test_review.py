@@ -158,7 +158,8 @@ def test_export_is_deterministic(project, cli, monkeypatch):
 
 @pytest.mark.parametrize("lang, message", [
     ("en", "'en' is the source language: it has no catalog to review"),
-    ("de", "no catalog for 'de' (locales/de/LC_MESSAGES/reportgen.po)"),
+    ("de", "no catalog for 'de' (locales/de/LC_MESSAGES/reportgen.po); the catalogs are: es, fr"),
+    ("../es", "no catalog for '../es'"),
 ])
 def test_export_refuses_languages_without_catalog(project, cli, lang, message):
     run = cli("review", "export", "--lang", lang, cwd=project)

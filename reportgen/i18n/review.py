@@ -32,7 +32,7 @@ from . import checks
 from .. import localize, model
 from ..errors import Diagnostic, Diagnostics, InputError, Location, display_path, read_input
 from ..files import check_output_folder, check_output_paths, write_atomic
-from ..paths import bundled_catalog_path, catalog_path
+from ..paths import available_languages, bundled_catalog_path, catalog_path
 from ..project import Project, resolve_sources
 
 FORMAT = "1"
@@ -166,10 +166,11 @@ def _catalog_of(project: Project, lang: str, shown_file: str | None) -> Path:
     if lang == settings.source_language:
         raise InputError([Diagnostic("error", f"{lang!r} is the source language: it has no catalog to review", where)])
     path = catalog_path(settings.locales_path, lang)
-    if not path.is_file():
+    have = available_languages(settings.locales_path)
+    if lang not in have:  # (also what keeps a name such as '../x' out of the paths)
         shown = display_path(path, settings.root)
-        raise InputError([Diagnostic("error", f"no catalog for {lang!r} ({shown}); start one with "
-                                     f"'reportgen update --lang {lang}'", where)])
+        raise InputError([Diagnostic("error", f"no catalog for {lang!r} ({shown}); the catalogs are: "
+                                     f"{', '.join(have) or '(none)'}", where)])
     return path
 
 

@@ -254,6 +254,8 @@ def read(data: bytes) -> ReadCopy:
                 continue
             keys = tuple(b.get(qn("w:name"), "") for b in tr.iter(qn("w:bookmarkStart")))
             cells = tuple(_cell_text(tc) for tc in tr.iterchildren(qn("w:tc")))
+            if cells == HEADINGS:  # a header row no longer marked as one
+                continue
             rows.append(ReadRow(len(rows) + 1, keys, cells))
     return ReadCopy(properties, tuple(rows))
 
