@@ -400,3 +400,19 @@ def test_rows_are_identified_by_bookmarks_word_accepts(project, cli):
     names = [b.get(qn("w:name")) for b in doc.element.body.iter(qn("w:bookmarkStart"))]
     assert len(names) == 2 * len(rows(doc)) == len(set(names))
     assert all(len(n) == 40 and n[0].isalpha() and n.replace("_", "").isalnum() for n in names)
+
+
+def test_an_empty_paragraph_typed_at_the_end_of_a_cell_is_not_part_of_the_text(project, cli, tmp_path):
+    path = export(cli, project)
+    doc = Document(str(path))
+    found = rows(doc)
+    found["mini-2024:title"].cells[2].add_paragraph("")  # Enter after the text: no edit
+    found[TRAINING].cells[2].paragraphs[0].add_run("La formación empieza en primavera.")
+    found[TRAINING].cells[2].add_paragraph("")
+    edited = tmp_path / "edited.docx"
+    doc.save(str(edited))
+    run = cli("review", "import", str(edited), cwd=project)
+    assert (run.code, run.err) == (0, "")
+    assert "1 translation from the review" in run.out
+    assert entry(project, TRAINING).string == "La formación empieza en primavera."
+    assert entry(project, "mini-2024:title").user_comments == []

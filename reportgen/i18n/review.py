@@ -139,7 +139,7 @@ def export(project: Project, sources: Sequence[str] | None, lang: str, out: Path
         check_output_folder(out_root, settings.root)
     made = []
     for source_path, report in reports:
-        plan = _Plan(settings, lang, shown, entries, bundled)
+        plan = _Plan(settings, lang, path, entries, bundled)
         groups = plan.groups(report, source_path, localize.localize(report, translator, tag).report.facts)
         copy = review_docx.Copy(
             title=f"Review copy: {report.title.msgid} ({localize.language_name(lang, 'en')}, {lang})",
@@ -198,15 +198,15 @@ def _intro(settings, catalog: Path, shown: str, source: Path, created: _dt.datet
 class _Plan:
     """The rows of one source's review copy."""
 
-    def __init__(self, settings, lang: str, shown: str, entries: list[ReviewEntry], bundled: dict):
-        self.settings, self.lang, self.shown = settings, lang, shown
+    def __init__(self, settings, lang: str, catalog: Path, entries: list[ReviewEntry], bundled: dict):
+        self.settings, self.lang, self.shown = settings, lang, display_path(catalog, settings.root)
         self.by_key = {(e.context, e.msgid): e for e in entries}
         self.bundled = bundled
         self.number = 0
         self.digests: list[str] = []
         self.missing: list[model.Text] = []
-        self.info = checks.CatalogInfo(shown, lang, 0, ignore=frozenset(settings.ignore_checks))
-        self.created = _created([settings.locales_path / lang / "LC_MESSAGES" / "reportgen.po"])
+        self.info = checks.CatalogInfo(self.shown, lang, 0, ignore=frozenset(settings.ignore_checks))
+        self.created = _created([catalog])
 
     def groups(self, report: model.Report, source: Path, facts: Sequence[tuple[str, str]]):
         from ..render import review_docx
@@ -428,6 +428,8 @@ class _Matcher:
         self._edit(entry, row.cells[2], english_d, translation_d, where)
 
     def _edit(self, entry: ReviewEntry, text: str, english_d: str, translation_d: str, where: Location) -> None:
+        if not entry.msgid.endswith("\n"):
+            text = text.rstrip("\n")  # an empty paragraph typed at the end of the cell
         if _digest(text, 11) == translation_d:
             return  # not edited
         if _digest(entry.msgid, 11) != english_d:
