@@ -416,3 +416,7 @@ def test_an_empty_paragraph_typed_at_the_end_of_a_cell_is_not_part_of_the_text(p
     assert "1 translation from the review" in run.out
     assert entry(project, TRAINING).string == "La formación empieza en primavera."
     assert entry(project, "mini-2024:title").user_comments == []
+    after = (project / ES).read_bytes()
+    again = cli("review", "import", str(edited), cwd=project)  # imported already: nothing to do
+    assert (again.code, again.err) == (0, "") and "no catalog changed" in again.out
+    assert (project / ES).read_bytes() == after

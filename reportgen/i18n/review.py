@@ -430,8 +430,8 @@ class _Matcher:
     def _edit(self, entry: ReviewEntry, text: str, english_d: str, translation_d: str, where: Location) -> None:
         if not entry.msgid.endswith("\n"):
             text = text.rstrip("\n")  # an empty paragraph typed at the end of the cell
-        if _digest(text, 11) == translation_d:
-            return  # not edited
+        if _digest(text, 11) == translation_d or text == entry.msgstr:
+            return  # not edited, or already imported
         if _digest(entry.msgid, 11) != english_d:
             self.conflict(f"the English changed since the export (now {_short(entry.msgid)}); "
                           "export a new review copy for this text", where)
