@@ -177,6 +177,16 @@ def test_export_refuses_a_catalog_older_than_the_sources(project, cli):
     assert not (project / "build").exists()
 
 
+def test_export_refuses_a_control_character_in_the_catalog(project, cli):
+    po = project / ES
+    po.write_text(po.read_text("utf-8").replace('msgstr "Resumen"', 'msgstr "Res\x1bumen"'), "utf-8")
+    run = cli("review", "export", "--lang", "es", cwd=project)
+    assert run.code == 1 and "Traceback" not in run.err
+    assert run.err_lines[0].startswith("locales/es/LC_MESSAGES/reportgen.po:")
+    assert "translation of 'mini-2024:summary:heading': control character U+001B at character 4" in run.err
+    assert not (project / "build").exists()
+
+
 # --------------------------------------------------------------------------- import through LibreOffice
 
 

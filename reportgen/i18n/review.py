@@ -205,6 +205,7 @@ class _Plan:
         self.number = 0
         self.digests: list[str] = []
         self.missing: list[model.Text] = []
+        self.problems: list[Diagnostic] = []
         self.info = checks.CatalogInfo(self.shown, lang, 0, ignore=frozenset(settings.ignore_checks))
         self.created = _created([catalog])
 
@@ -231,9 +232,11 @@ class _Plan:
         if self.missing:
             first = self.missing[0]
             n = len(self.missing)
-            raise InputError([Diagnostic("error", f"{n} text{'s' if n != 1 else ''} of {report.path} "
-                                         f"{'are' if n != 1 else 'is'} not in this catalog (first: {first.context!r}); "
-                                         "run 'reportgen update' first", Location(self.shown))])
+            self.problems.append(Diagnostic("error", f"{n} text{'s' if n != 1 else ''} of {report.path} "
+                                            f"{'are' if n != 1 else 'is'} not in this catalog (first: "
+                                            f"{first.context!r}); run 'reportgen update' first", Location(self.shown)))
+        if self.problems:
+            raise InputError(self.problems)
         return tuple(out)
 
     def _rows(self, texts: Sequence[model.Text]):
@@ -245,6 +248,12 @@ class _Plan:
             if e is None:
                 self.missing.append(t)
                 continue
+            for what, text in (("translation", e.msgstr), ("previous English", e.previous)) + tuple(
+                    ("translator comment", c) for c in e.comments):
+                problem = model.forbidden_chars_problem(text)
+                if problem:  # XML cannot carry it: the copy cannot be written
+                    self.problems.append(Diagnostic("error", f"{what} of {e.context!r}: {problem}",
+                                                    Location(self.shown, e.line)))
             self.number += 1
             self.digests.append(_digest(e.context or "", 16))
             status, notes = self._status(e)
