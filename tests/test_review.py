@@ -144,6 +144,10 @@ def test_export_writes_a_landscape_table_per_section_with_status_and_provenance(
     catalog_sha = hashlib.sha256(po.read_bytes()).hexdigest()
     assert f"locales/es/LC_MESSAGES/reportgen.po (SHA-256 {catalog_sha})" in body
     assert "sources/mini-2024.yaml (SHA-256 " in body and "2024-01-18 16:00 UTC" in body
+    with zipfile.ZipFile(path) as z:  # also as document properties (File > Properties > Custom)
+        custom = z.read("docProps/custom.xml").decode()
+    assert f'name="reportgen-review-catalog-sha256"><vt:lpwstr>{catalog_sha}<' in custom
+    assert 'name="reportgen-review-lang"><vt:lpwstr>es<' in custom
 
 
 def test_export_is_deterministic(project, cli, monkeypatch):

@@ -208,6 +208,7 @@ class _Plan:
         self.problems: list[Diagnostic] = []
         self.info = checks.CatalogInfo(self.shown, lang, 0, ignore=frozenset(settings.ignore_checks))
         self.created = _created([catalog])
+        self.catalog_sha256 = _sha256(catalog)
 
     def groups(self, report: model.Report, source: Path, facts: Sequence[tuple[str, str]]):
         from ..render import review_docx
@@ -284,7 +285,8 @@ class _Plan:
 
     def properties(self, source_id: str) -> tuple[tuple[str, str], ...]:
         props = [(PROP, FORMAT), (f"{PROP}-lang", self.lang), (f"{PROP}-catalog", self.shown),
-                 (f"{PROP}-source", source_id)]
+                 (f"{PROP}-catalog-sha256", self.catalog_sha256), (f"{PROP}-source", source_id),
+                 (f"{PROP}-made", f"{self.created:%Y-%m-%dT%H:%M:%SZ}")]
         for i in range(0, len(self.digests), _PER_PROPERTY):
             props.append((f"{PROP}-rows-{i // _PER_PROPERTY + 1:04d}", " ".join(self.digests[i:i + _PER_PROPERTY])))
         return tuple(props)
