@@ -115,6 +115,21 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write (default: locales/reportgen.pot)")
 
     _translator_commands(sub, common)
+    r = sub.add_parser("review", help="a DOCX for reviewers to correct translations in Word; import their edits",
+                       description="export: write OUT/<source>/review/<source>.<lang>.review.docx, a table per "
+                       "section (reference, English, translation, status). import: apply the edited translations "
+                       "to the catalog of the copy's language. See docs/translators.md.")
+    if not isinstance(r, _Skipped):
+        actions = r.add_subparsers(dest="action", metavar="ACTION", required=True)
+        rx = actions.add_parser("export", parents=[common], help="write review copies")
+        rx.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids or YAML files (default: every source)")
+        rx.add_argument("--lang", required=True, metavar="LANG", help="the language to review, e.g. es")
+        rx.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: build/)")
+        ri = actions.add_parser("import", parents=[common], help="apply reviewers' edits to the catalogs")
+        ri.add_argument("files", nargs="+", type=Path, metavar="FILE.docx", help="edited review copies")
+        ri.add_argument("--lang", metavar="LANG", help="refuse copies of another language")
+        ri.add_argument("--partial", action="store_true",
+                        help="apply the edits that do not conflict (default: a conflict stops the import)")
 
     d = sub.add_parser(
         "distribute", help="e-mail each participant the PDF in their language (dry run by default)",
@@ -420,6 +435,27 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
+def _cmd_review(args: argparse.Namespace) -> int:
+    from .project import load_project
+    from .i18n import review
+
+    project = load_project(args.project)
+    if args.action == "export":
+        for path in review.export(project, args.sources, args.lang, args.out):
+            if not args.quiet:
+                print(f"wrote {_shown(path)}")
+        return 0
+    result = review.import_copies(project, args.files, partial=args.partial, lang=args.lang)
+    for d in result.warnings:
+        print(d, file=sys.stderr)
+    if not args.quiet:
+        for path, n in result.written:
+            print(f"updated {_shown(path)}: {n} translation{'s' if n != 1 else ''} from the review")
+        if not result.written:
+            print("no edited translations: no catalog changed")
+    return 0
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -432,4 +468,4 @@ def _size(n: int) -> str:
 
 
 COMMANDS = {"build": _cmd_build, "extract": _cmd_extract, "update": _cmd_update, "status": _cmd_status,
-            "check": _cmd_check, "distribute": _cmd_distribute, "verify": _cmd_verify}
+            "check": _cmd_check, "distribute": _cmd_distribute, "verify": _cmd_verify, "review": _cmd_review}

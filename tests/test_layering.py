@@ -10,7 +10,7 @@ PKG = Path(__file__).resolve().parent.parent / "reportgen"
 #: third-party top-level package -> the modules allowed to import it
 HOMES = {
     "yaml": {"sources"},
-    "docx": {"render.docx"},
+    "docx": {"render.docx", "render.review_docx"},
     "reportlab": {"render.pdf"},
     "babel.messages": {"i18n.catalogs"},
     "babel": {"i18n.catalogs", "localize"},
@@ -44,6 +44,9 @@ LAYERS = {
     "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translations", "i18n.catalogs",
                        "render", "render.fonts", "render.docx", "build.workers", "build.pool"},
     "render.docx": {"render"},
+    "render.review_docx": {"render"},
+    "i18n.review": {"project", "files", "build.pipeline", "i18n.catalogs", "i18n.checks", "localize",
+                    "render.review_docx"},
     "distribute.participants": {"localize", "sources"},
     "distribute.mail": {"project", "files", "build.pipeline", "config", "localize", "distribute.participants",
                         "i18n.translations"},
