@@ -43,14 +43,19 @@ LAYERS = {
     "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translations", "i18n.catalogs",
                        "render", "render.fonts", "render.docx", "build.workers", "build.pool"},
     "render.docx": {"render"},
-    "distribute.participants": {"localize", "sources"},
-    "distribute.mail": {"project", "files", "build.pipeline", "config", "localize", "distribute.participants",
+    "distribute.participants": {"localize", "sources", "distribute.headers"},
+    "distribute.headers": set(),
+    "distribute.state": set(),
+    "distribute.smtp": {"config", "distribute.headers", "distribute.participants"},
+    "distribute.manifest": {"files", "distribute.participants"},
+    "distribute.mail": {"project", "files", "build.pipeline", "localize", "distribute.participants",
+                        "distribute.headers", "distribute.manifest", "distribute.smtp", "distribute.state",
                         "i18n.translations"},
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
-                  "build.pool", "build.workers", "i18n.translations", "lazy"}
+                  "build.pool", "build.workers", "i18n.translations", "lazy", "distribute.headers"}
 
 
 def modules():
