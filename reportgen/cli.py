@@ -218,8 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .errors import ReportgenError
 
         if isinstance(exc, ReportgenError):
-            for d in exc.diagnostics:
-                print(d if d.location else f"reportgen: {d}", file=sys.stderr)
+            _print_diagnostics(exc.diagnostics)
             return 1
         if args.traceback:
             import traceback
@@ -231,6 +230,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"reportgen: internal error: {type(exc).__name__}: {summary} (run again with --traceback for details)",
               file=sys.stderr)
         return 2
+
+
+#: problems printed at most; then a count (a broken 100 MB file must not print a million lines)
+MAX_SHOWN = 50
+
+
+def _print_diagnostics(diagnostics: Sequence) -> None:  # type: ignore[type-arg]
+    for d in diagnostics[:MAX_SHOWN]:
+        print(d if d.location else f"reportgen: {d}", file=sys.stderr)
+    if len(diagnostics) > MAX_SHOWN:
+        errors = sum(d.severity == "error" for d in diagnostics)
+        warnings = len(diagnostics) - errors
+        counts = f"{errors} error{'s' if errors != 1 else ''}" + (
+            f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
+        print(f"reportgen: {len(diagnostics) - MAX_SHOWN} more problems not shown ({counts} in all)", file=sys.stderr)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

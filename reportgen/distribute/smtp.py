@@ -73,11 +73,11 @@ def mail_settings(settings: Settings, env: Mapping[str, str] | None = None) -> M
     sender = str(table.get("from", ""))
     for key in ("from", "reply_to"):
         value = str(table.get(key, ""))
+        if header_problem(value):
+            raise _fail(f"distribute.{key}: {header_problem(value)}", where)
         if value and not EMAIL_RE.match(parseaddr(value)[1]):
             raise _fail(f"distribute.{key}: {value!r} is not an e-mail address "
                         "(write 'Name <address@example.org>' or 'address@example.org')", where)
-        if header_problem(value):
-            raise _fail(f"distribute.{key}: {header_problem(value)}", where)
     rate = table.get("rate", 0)
     if not isinstance(rate, int) or rate < 0:
         raise _fail(f"distribute.rate: expected a number of messages per minute, got {rate!r}", where)
