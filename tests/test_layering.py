@@ -42,7 +42,8 @@ LAYERS = {
     "build.workers": set(),
     "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translations", "i18n.catalogs",
                        "render", "render.fonts", "render.docx", "build.workers", "build.pool"},
-    "render.docx": {"render"},
+    "render.docx": {"render", "render.docx_package"},
+    "render.docx_package": set(),
     "distribute.participants": {"localize", "sources", "distribute.headers"},
     "distribute.headers": set(),
     "distribute.state": set(),
@@ -55,7 +56,8 @@ LAYERS = {
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
-                  "build.pool", "build.workers", "i18n.translations", "lazy", "distribute.headers"}
+                  "build.pool", "build.workers", "i18n.translations", "lazy", "distribute.headers",
+                  "render.docx_package"}
 
 
 def modules():
