@@ -243,3 +243,134 @@ def test_manifest_email_column_never_starts_a_formula(project, cli):
     assert sorted(read_manifest(project)) == ["'+x@example.org", "'-2@example.org", "'=1+cmd@example.org"]
     rows = json.loads((dist_dir(project) / "manifest.json").read_text("utf-8"))["entries"]
     assert [r["email"] for r in rows] == ["=1+cmd@example.org", "-2@example.org", "+x@example.org"]
+
+
+# --------------------------------------------------------------------------- confinement
+
+
+@pytest.mark.parametrize("link", ["distribution", "outbox", "state.jsonl", "state.lock", "manifest.csv", "pdf"])
+def test_distribution_folder_is_confined(project, cli, smtp, tmp_path, link):
+    """A symbolic link in the output folder must not send writes (or a dry run's deletions, or the
+    attachment read) outside the project."""
+    smtp(Handler())
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.eml").write_bytes(b"not ours")
+    (outside / "secret").write_bytes(b"secret")
+    base = project / "build" / SOURCE
+    assert cli("build", SOURCE, "--format", "pdf", cwd=project).code == 0
+    folder = base / "distribution"
+    folder.mkdir()
+    where = {"distribution": base / "distribution", "outbox": folder / "outbox", "pdf": base / f"{SOURCE}.fr.pdf"}
+    target = outside if link in ("distribution", "outbox") else outside / "secret"
+    if link in ("distribution", "pdf"):
+        shutil.rmtree(where[link]) if where[link].is_dir() else where[link].unlink()
+    where.get(link, folder / link).symlink_to(target)
+    before = sorted((p.name, p.read_bytes()) for p in outside.iterdir())
+    for args in ((), ("--send",)):
+        run = cli("distribute", SOURCE, "--participants", "participants.csv", *args, cwd=project)
+        if (link in ("state.jsonl", "state.lock") and not args) or (link == "outbox" and args):
+            assert run.code == 0, run.err  # a dry run writes no state, --send no outbox
+            continue
+        assert run.code == 1, (args, run.err)
+        assert "leads outside the output folder" in run.err or "is not a regular file" in run.err, run.err
+    assert sorted((p.name, p.read_bytes()) for p in outside.iterdir()) == before
+
+
+def test_dry_run_deletes_only_the_messages_it_wrote(project, cli):
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    outbox = dist_dir(project) / "outbox"
+    assert len(list(outbox.glob("*.eml"))) == 5
+    (outbox / "999.en.eml").write_bytes(b"someone else's")  # named like ours, not written by reportgen
+    (outbox / "notes.eml").write_bytes(b"mine")
+    text = (project / "participants.csv").read_text("utf-8").splitlines()
+    (project / "participants.csv").write_text("\n".join(text[:3]) + "\n", "utf-8")  # two participants left
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    assert sorted(p.name for p in outbox.iterdir()) == ["001.pt.eml", "002.es.eml", "999.en.eml", "notes.eml"]
+
+
+# --------------------------------------------------------------------------- SMTP server replies
+
+
+class EscapingHandler(Handler):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 5.1.1 \x1b[2J\x1b]0;pwned\x07 \x9b31m no"
+
+
+def test_terminal_escape_codes_in_replies_are_neither_printed_nor_stored(project, cli, smtp):
+    smtp(EscapingHandler())
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
+    assert run.code == 1
+    stored = (dist_dir(project) / "state.jsonl").read_text("utf-8") + (dist_dir(project) / "manifest.csv").read_text(
+        "utf-8") + (dist_dir(project) / "manifest.json").read_text("utf-8")
+    for text in (run.err, run.out, stored):
+        assert not any(c in text for c in "\x1b\x07\x9b")
+    assert "refused by the server: 550 5.1.1 \\x1b[2J\\x1b]0;pwned\\x07 \\x9b31m no" in run.err
+
+
+def _trickling_server(stop) -> int:  # type: ignore[no-untyped-def]
+    """A server that answers one byte every 0.3 s (until ``stop``), its greeting never complete."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+
+    def serve() -> None:
+        with srv:
+            conn, _ = srv.accept()
+            with conn:
+                for byte in b"220-" + b"x" * 46:  # 15 s: far beyond the deadline, a bounded test without it
+                    if stop.wait(0.3):
+                        return
+                    try:
+                        conn.sendall(bytes([byte]))
+                    except OSError:
+                        return
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv.getsockname()[1]
+
+
+def test_a_trickling_server_cannot_hold_a_run(project, cli, smtp, monkeypatch):
+    import threading
+
+    smtp(Handler())
+    stop = threading.Event()
+    try:
+        monkeypatch.setenv("REPORTGEN_SMTP_PORT", str(_trickling_server(stop)))
+        (project / "reportgen.toml").write_text("[distribute]\ntimeout = 2\n", "utf-8")
+        run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
+    finally:
+        stop.set()
+    assert run.code == 1
+    assert run.err_lines[-1] == ("reportgen: error: cannot connect to the SMTP server 127.0.0.1:"
+                                 f"{os.environ['REPORTGEN_SMTP_PORT']} (none): no complete answer from the server "
+                                 "within 2 s ([distribute] timeout); stopped")
+    assert {r["status"] for r in read_manifest(project).values()} == {"pending"}
+
+
+def test_timeout_setting_is_checked(project, cli):
+    (project / "reportgen.toml").write_text("[distribute]\ntimeout = 0\n", "utf-8")
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
+    assert run.code == 1 and "distribute.timeout: expected the seconds one message may take (1 to 86400), got 0" in run.err
+
+
+# --------------------------------------------------------------------------- verify
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../../../../../../etc/passwd", "sub/../../x.pdf", "C:\\x.pdf",
+                                  "link.pdf"])
+def test_verify_hashes_only_files_inside_the_manifest_tree(project, cli, tmp_path, name):
+    audit = tmp_path / "audit"
+    audit.mkdir()
+    (audit / "link.pdf").symlink_to("/etc/passwd")
+    (audit / "manifest.csv").write_text(f"file,sha256\n{name},{'0' * 64}\n", "utf-8")
+    run = cli("verify", "manifest.csv", cwd=audit)
+    assert run.code == 1 and len(run.err_lines) == 1
+    assert "has " not in run.err  # no hash of any file outside was computed and shown
+    if name == "link.pdf":
+        assert run.err_lines == ["manifest.csv:2: error: link.pdf: file not found"]
+    else:
+        assert run.err_lines[0].startswith(f"manifest.csv:2: error: {name!r}: refused: ")

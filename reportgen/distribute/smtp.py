@@ -287,11 +287,10 @@ class SmtpTransport:
             self._stop_deadline()
 
     def _drop(self) -> None:
-        if self.smtp is not None:
+        for smtp in {id(s): s for s in (self.smtp, self._connecting) if s is not None}.values():
             with contextlib.suppress(smtplib.SMTPException, OSError):
-                self.smtp.close()
-            self.smtp = None
-        self._connecting = None
+                smtp.close()
+        self.smtp = self._connecting = None
 
     def close(self) -> None:
         self._stop_deadline()
