@@ -88,3 +88,13 @@ def test_full_disk_is_a_located_error(small_disk, jobs):
         assert now == data or now[:4] in (b"%PDF", b"PK\x03\x04") and len(now) > 1000
     (small_disk / "filler").unlink()
     assert build().returncode == 0  # and the next build, with room again, works
+
+
+def test_catalog_errors_are_capped_at_fifty_and_counted(default_project, cli):
+    po = default_project / "locales" / "fr" / "LC_MESSAGES" / "reportgen.po"
+    po.write_text(po.read_text("utf-8") + "".join(f'\nmsgctxt "bad:{i}"\nmsgid "x{i}"\nmsgstr "y \\q"\n'
+                                                  for i in range(80)), "utf-8")
+    run = cli("build", "--lang", "fr", "--format", "pdf", cwd=default_project)
+    assert run.code == 1 and len(run.err_lines) == 51
+    assert all(": error: invalid escape sequence" in line for line in run.err_lines[:50])
+    assert run.err_lines[-1] == "reportgen: 30 more problems not shown (80 errors in all)"
