@@ -167,8 +167,9 @@ def _resolve(path: Path, root: Path) -> Path:
 
 
 def _targets(folder: Path, pdfs: Mapping[str, Path], send: bool) -> list[Path]:
-    """Every file a run reads or writes in the output folder (the outbox files are checked as planned)."""
-    names = ["manifest.csv", "manifest.json"] + (["state.jsonl", "state.lock"] if send else [])
+    """Every file a run reads or writes in the output folder (the outbox files are checked as planned;
+    a dry run reads the state too)."""
+    names = ["manifest.csv", "manifest.json", "state.jsonl"] + (["state.lock"] if send else [])
     return [folder / n for n in names] + list(pdfs.values())
 
 
@@ -209,34 +210,13 @@ def distribute(
     langs = sorted({c.lang for _, c in choices})
     pdfs = {lang: out_root / report.id / f"{report.id}.{lang}.pdf" for lang in langs}
     check_output_paths(_targets(folder, pdfs, send), out_root)
-    missing = [lang for lang in langs if not pdfs[lang].is_file()]
-    if missing:
-        built = build_project(project, source_args=[str(src_path)], langs=missing, formats=["pdf"], out_dir=out_root)
-        result.built = [r.path for r in built.results]
-        result.warnings += [w for w in built.warnings if w.code != "fallback-detail"]
-    check_output_paths(list(pdfs.values()), out_root)
-    data = {lang: pdfs[lang].read_bytes() for lang in langs}
+    data = _read_pdfs(project, src_path, pdfs, out_root, result)
     hashes = {lang: hashlib.sha256(data[lang]).hexdigest() for lang in langs}
-
-    translators = load_translators(settings, langs)
-    docs = {lang: localize.localize(report, translators[lang],
-                                    localize.language_tag(lang, settings.language_tags)).report for lang in langs}
-    for lang in langs:
-        check_subject(translators[lang], docs[lang], report.kind)
     sender = mail.sender or DRY_RUN_SENDER
     if not mail.sender:
         result.warnings.append(Diagnostic("warning", f"no sender address configured ([distribute] from); "
                                           f"the outbox uses {DRY_RUN_SENDER}"))
-    date = _now()
-
-    def make(entry: Entry) -> bytes:  # composed when needed: memory stays flat for long lists
-        lang = entry.choice.lang
-        letter = compose_letter(translators[lang], docs[lang], entry.person.name, entry.requested, entry.choice,
-                                entry.sha256)
-        msg = build_message(letter, entry.person, sender, mail.reply_to, docs[lang].tag, entry.file, data[lang],
-                            entry.message_id, date)
-        return message_bytes(msg, entry.person)
-
+    make = _composer(project, report, data, sender, mail.reply_to)
     if send:
         # the lock before the state: a second run waiting for the first must not plan from a stale copy
         with locked(folder / "state.lock"):
@@ -252,6 +232,42 @@ def distribute(
     _write_outbox(plan, make, result.outbox, result.entries, out_root)
     result.manifests = write_manifest(result)
     return result
+
+
+def _read_pdfs(project: Project, src_path: Path, pdfs: Mapping[str, Path], out_root: Path,
+               result: DistributionResult) -> dict[str, bytes]:
+    """Each language's PDF, built first when missing; only regular files inside the output folder."""
+    missing = [lang for lang, path in pdfs.items() if not path.is_file()]
+    if missing:
+        built = build_project(project, source_args=[str(src_path)], langs=missing, formats=["pdf"], out_dir=out_root)
+        result.built = [r.path for r in built.results]
+        result.warnings += [w for w in built.warnings if w.code != "fallback-detail"]
+    check_output_paths(list(pdfs.values()), out_root)
+    return {lang: path.read_bytes() for lang, path in pdfs.items()}
+
+
+def _composer(project: Project, report: model.Report, data: Mapping[str, bytes], sender: str,
+              reply_to: str) -> Callable[[Entry], bytes]:
+    """What makes each entry's message bytes (composed when needed: memory stays flat for long
+    lists), once every language's subject has proved safe for a header."""
+    settings = project.settings
+    langs = sorted(data)
+    translators = load_translators(settings, langs)
+    docs = {lang: localize.localize(report, translators[lang],
+                                    localize.language_tag(lang, settings.language_tags)).report for lang in langs}
+    for lang in langs:
+        check_subject(translators[lang], docs[lang], report.kind)
+    date = _now()
+
+    def make(entry: Entry) -> bytes:
+        lang = entry.choice.lang
+        letter = compose_letter(translators[lang], docs[lang], entry.person.name, entry.requested, entry.choice,
+                                entry.sha256)
+        msg = build_message(letter, entry.person, sender, reply_to, docs[lang].tag, entry.file, data[lang],
+                            entry.message_id, date)
+        return message_bytes(msg, entry.person)
+
+    return make
 
 
 def _plan(result: DistributionResult, choices: Sequence[tuple[Participant, Choice]], pdfs: Mapping[str, Path],
