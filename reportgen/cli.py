@@ -233,8 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .errors import ReportgenError
 
         if isinstance(exc, ReportgenError):
-            for d in exc.diagnostics:
-                print(d if d.location else f"reportgen: {d}", file=sys.stderr)
+            _print_diagnostics(exc.diagnostics)
             return 1
         if args.traceback:
             import traceback
@@ -248,10 +247,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+#: problems printed at most; then a count (a broken 100 MB file must not print a million lines)
+MAX_SHOWN = 50
+
+
+def _print_diagnostics(diagnostics: Sequence) -> None:  # type: ignore[type-arg]
+    for d in diagnostics[:MAX_SHOWN]:
+        print(d if d.location else f"reportgen: {d}", file=sys.stderr)
+    if len(diagnostics) > MAX_SHOWN:
+        errors = sum(d.severity == "error" for d in diagnostics)
+        warnings = len(diagnostics) - errors
+        counts = f"{errors} error{'s' if errors != 1 else ''}" + (
+            f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
+        print(f"reportgen: {len(diagnostics) - MAX_SHOWN} more problems not shown ({counts} in all)", file=sys.stderr)
+
+
+def _check_out(out: Path | None) -> None:
+    """``--out`` must name a folder (or a path to make one): a file there is the user's mistake."""
+    from .errors import Diagnostic, InputError, Location, display_path
+
+    at = out
+    while at is not None and not at.exists() and at.parent != at:
+        at = at.parent
+    if at is not None and at.exists() and not at.is_dir():
+        raise InputError([Diagnostic("error", "--out: is a file, not a folder; name a folder for the outputs",
+                                     Location(display_path(at)))])
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build.pipeline import build_project, default_jobs
     from .project import load_project
 
+    _check_out(args.out)
     project = load_project(args.project)
     tty = sys.stdout.isatty()
     progress = _Progress(enabled=not args.quiet and tty)
@@ -344,6 +371,7 @@ def _cmd_distribute(args: argparse.Namespace) -> int:
 
     if args.rate is not None and args.rate < 1:
         raise InputError("--rate: expected a positive number of messages per minute")
+    _check_out(args.out)
     project = load_project(args.project)
     r = distribute(project, args.source, args.participants, out_dir=args.out, send=args.send, rate=args.rate,
                    fallback=args.fallback, retry_uncertain=args.retry_uncertain)

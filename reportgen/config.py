@@ -64,7 +64,7 @@ _THEME_FILES = {"logo": ((".png", ".jpg", ".jpeg"), "a PNG or JPEG image"),
                 "fallback_font": ((".ttf",), "a TrueType font (.ttf)")}
 _CHECK: dict[str, type | tuple[type, ...]] = {"ignore": list}
 _DISTRIBUTE: dict[str, type | tuple[type, ...]] = {
-    "from": str, "reply_to": str, "fallback_language": str, "rate": int,
+    "from": str, "reply_to": str, "fallback_language": str, "rate": int, "timeout": (int, float),
     "smtp_host": str, "smtp_port": int, "smtp_security": str, "smtp_user": str,
 }
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")

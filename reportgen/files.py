@@ -4,6 +4,7 @@ behind; atomic writes. Standard library only. See docs/robustness.md.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 from typing import Sequence
@@ -82,13 +83,32 @@ def check_output_paths(targets: Sequence[Path], out_root: Path) -> None:
             raise InputError([Diagnostic("error", "is not a regular file; remove it", Location(display_path(t)))])
 
 
+class DiskFullError(InputError):
+    """No space left on the device (or the quota is used up) while writing an output: the user's to
+    fix, a located error (exit 1). The temporary file is removed; the previous output is unchanged."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__([Diagnostic("error", "no space left on the device (or the disk quota is used up): "
+                                     "nothing was written there; earlier outputs are unchanged", Location(folder))])
+        self.args = (folder,)  # pickled from a worker process as DiskFullError(folder)
+
+
+def _full_disk(exc: OSError, folder: Path) -> BaseException:
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return DiskFullError(display_path(folder))
+    return exc
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it into place.
 
     Readers see the old file or the new one, never a part: a crash, a kill or a full disk leaves the
     previous report intact. (No fsync: it would cost more than rendering a page, and guards only
     against power loss, which ext4 and most file systems cover for rename-over-file anyway.)"""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _full_disk(exc, path.parent) from None
     tmp = _temp_for(path)
     _write_new(tmp, data)
     try:
@@ -100,10 +120,19 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def _write_new(tmp: Path, data: bytes) -> None:
     """Create ``tmp`` (which must not exist) with ``data``; an ordinary file (the umask applies)."""
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise _full_disk(exc, tmp.parent) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+    except OSError as exc:
+        _unlink(tmp)
+        full = _full_disk(exc, tmp.parent)
+        if full is exc:
+            raise
+        raise full from None
     except BaseException:
         _unlink(tmp)
         raise

@@ -186,7 +186,7 @@ def test_dry_run_writes_manifest_and_outbox(project, cli):
         name, data = attachment(msg)
         assert name == f"{SOURCE}.{lang}.pdf" == Path(row["file"]).name
         assert hashlib.sha256(data).hexdigest() == row["sha256"]
-        assert data == (folder / row["file"]).read_bytes()
+        assert data == (folder.parent / row["file"]).read_bytes()  # files are named in the report's folder
         assert row["sha256"] in body(msg)
         assert msg["Message-ID"] == row["message_id"]
         assert msg["Date"] == "Thu, 18 Jan 2024 16:00:00 +0000"  # SOURCE_DATE_EPOCH
@@ -343,7 +343,7 @@ def test_a_new_version_is_not_sent_again(project, cli, smtp):
                              "again (see 'Sending a new version' in docs/distribution.md)"]
     assert read_manifest(project)["claire.dubois@example.fr"]["sha256"] == sent  # what the person received
     run = cli("verify", f"build/{SOURCE}/distribution/manifest.csv", cwd=project)
-    assert run.code == 1 and f"../{SOURCE}.fr.pdf: SHA-256 mismatch" in run.err
+    assert run.code == 1 and f": error: {SOURCE}.fr.pdf: SHA-256 mismatch" in run.err
 
 
 def test_rate_must_be_positive(project, cli):
@@ -462,7 +462,7 @@ def tls(monkeypatch):
         ca.configure_trust(ctx)
         return ctx
 
-    monkeypatch.setattr("reportgen.distribute.mail._tls_context", client)
+    monkeypatch.setattr("reportgen.distribute.smtp._tls_context", client)
     return server
 
 
@@ -490,7 +490,7 @@ def test_send_over_tls(project, cli, smtp, tls, monkeypatch, security):
 
 def test_untrusted_certificate_is_refused(project, cli, smtp, tls, monkeypatch):
     smtp(Handler(), ssl_context=tls)
-    monkeypatch.setattr("reportgen.distribute.mail._tls_context", ssl.create_default_context)
+    monkeypatch.setattr("reportgen.distribute.smtp._tls_context", ssl.create_default_context)
     monkeypatch.setenv("REPORTGEN_SMTP_SECURITY", "tls")
     run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
     assert run.code == 1
@@ -607,9 +607,9 @@ def test_verify(project, cli, tmp_path):
     run = cli("verify", "manifest.csv", cwd=audit)
     assert (run.code, run.out) == (1, "")
     assert run.err_lines == [
-        f"manifest.csv:3: error: ../{SOURCE}.es.pdf: SHA-256 mismatch: the manifest says {want}, "
+        f"manifest.csv:3: error: {SOURCE}.es.pdf: SHA-256 mismatch: the manifest says {want}, "
         f"{SOURCE}.es.pdf has {got}",
-        f"manifest.csv:4: error: ../{SOURCE}.fr.pdf: file not found",
+        f"manifest.csv:4: error: {SOURCE}.fr.pdf: file not found",
     ]
 
 
@@ -620,7 +620,7 @@ def test_verify_json_lines_and_bad_manifest(project, cli):
     run = cli("verify", f"build/{SOURCE}/distribution/manifest.json", cwd=project)
     assert run.code == 1
     assert [line.split(": SHA-256")[0] for line in run.err_lines] == [
-        f"build/{SOURCE}/distribution/manifest.json:7: error: ../{SOURCE}.pt.pdf"]
+        f"build/{SOURCE}/distribution/manifest.json:7: error: {SOURCE}.pt.pdf"]
     (project / "x.csv").write_text("a,b\n1,2\n", "utf-8")
     run = cli("verify", "x.csv", cwd=project)
     assert (run.code, run.err_lines) == (1, ["x.csv:1: error: not a reportgen manifest: needs the columns "

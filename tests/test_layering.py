@@ -43,18 +43,25 @@ LAYERS = {
     "build.workers": set(),
     "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translations", "i18n.catalogs",
                        "render", "render.fonts", "render.docx", "build.workers", "build.pool"},
-    "render.docx": {"render"},
+    "render.docx": {"render", "render.docx_package"},
+    "render.docx_package": set(),
     "render.review_docx": {"render"},
     "i18n.review": {"project", "files", "build.pipeline", "i18n.catalogs", "i18n.checks", "localize",
                     "render.review_docx"},
-    "distribute.participants": {"localize", "sources"},
-    "distribute.mail": {"project", "files", "build.pipeline", "config", "localize", "distribute.participants",
+    "distribute.participants": {"localize", "sources", "distribute.headers"},
+    "distribute.headers": set(),
+    "distribute.state": set(),
+    "distribute.smtp": {"config", "distribute.headers", "distribute.participants"},
+    "distribute.manifest": {"files", "distribute.participants"},
+    "distribute.mail": {"project", "files", "build.pipeline", "localize", "distribute.participants",
+                        "distribute.headers", "distribute.manifest", "distribute.smtp", "distribute.state",
                         "i18n.translations"},
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
-                  "build.pool", "build.workers", "i18n.translations", "i18n.glossary", "lazy"}
+                  "build.pool", "build.workers", "i18n.translations", "i18n.glossary", "lazy", "distribute.headers",
+                  "render.docx_package"}
 
 
 def modules():

@@ -721,10 +721,16 @@ def extract_template(project: Project, output: Path | None = None) -> tuple[Path
     from .. import localize
 
     settings = project.settings
-    reports = [r for _, r in load_reports(settings, resolve_sources(settings, None))]
+    loaded = load_reports(settings, resolve_sources(settings, None))
+    path = output or settings.locales_path / f"{DOMAIN}.pot"
+    inputs = [p for p, _ in loaded] + ([settings.root / settings.config_path] if settings.config_path else [])
+    if path.exists() and (path.suffix == ".po" or any(path.resolve() == p.resolve() for p in inputs)):
+        raise InputError([Diagnostic("error", "extract -o: is an input of the project (a source, a catalog or "
+                                     "the config), not a template; write the template to a .pot file",
+                                     Location(display_path(path)))])
+    reports = [r for _, r in loaded]
     template = catalogs.extract(reports, localize.layout_entries())
     data = catalogs.dump_po(template)
-    path = output or settings.locales_path / f"{DOMAIN}.pot"
     changed = not path.exists() or path.read_bytes() != data
     if changed:
         write_atomic(path, data)

@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path, read_input
+from ..errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
 from ..localize import is_known_language
 from ..sources import read_records
+from .headers import header_problem
 
 REQUIRED = ("name", "email", "language")
 ALIASES = {"e-mail": "email", "mail": "email", "lang": "language", "organization": "organisation",
@@ -41,7 +44,15 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 EMAIL_RE = re.compile(rf"^{_ATEXT}(?:\.{_ATEXT})*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}$")
 # BCP 47 language tag: language[-script][-region][-variant...]; extensions and private use are refused.
 TAG_RE = re.compile(r"^([A-Za-z]{2,3})(?:-([A-Za-z]{4}))?(?:-([A-Za-z]{2}|\d{3}))?((?:-(?:[A-Za-z\d]{5,8}|\d[A-Za-z\d]{3}))*)$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: RFC 5321 4.5.3.1: at most 64 octets before the @, 255 after it, 254 for the whole address
+MAX_LOCAL, MAX_DOMAIN, MAX_ADDRESS = 64, 255, 254
+
+# Limits of a participants file (docs/robustness.md): far above any real list, far below what
+# would take minutes or gigabytes (a 50-million-column header line did).
+MAX_BYTES = 20 * 1024 * 1024  #: size of the file
+MAX_ROWS = 100_000  #: lines of a CSV file
+MAX_LINE = 4096  #: characters on one line of a CSV file
+MAX_COLUMNS = 50  #: columns of the header
 
 
 @dataclass(frozen=True)
@@ -114,10 +125,12 @@ def choose_language(tag: str, available: Sequence[str], fallback: str) -> Choice
 def load_participants(path: Path, base: Path | None = None) -> tuple[list[Participant], list[Diagnostic]]:
     """Read and validate the participants file (CSV, or YAML for ``.yaml``/``.yml``); return
     (participants, warnings). Every error of the file is raised at once as :class:`InputError`."""
+    shown = display_path(path, base)
     if path.suffix.lower() in (".yaml", ".yml"):
+        _check_file(path, shown)
         records, diags = _yaml_records(path, base)
     else:
-        records, diags = _csv_records(path, base)
+        records, diags = _csv_records(path, shown)
     people: list[Participant] = []
     seen: dict[str, int] = {}
     for loc, record in records:
@@ -125,9 +138,41 @@ def load_participants(path: Path, base: Path | None = None) -> tuple[list[Partic
         if person is not None:
             people.append(person)
     if not people and not diags.errors:
-        diags.error("no participants", Location(display_path(path, base), 1))
+        diags.error("no participants", Location(shown, 1))
     diags.raise_if_errors()
     return people, diags.warnings
+
+
+def _check_file(path: Path, shown: str) -> None:
+    """A participants file is a regular file of at most MAX_BYTES: ``/dev/zero`` would be read until
+    memory runs out, a FIFO would wait for ever (it is opened without waiting for a writer)."""
+    _read(path, shown, 0)
+
+
+def _read(path: Path, shown: str, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a regular file (nothing with 0), or a located error."""
+    what = "participants file"
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise InputError([Diagnostic("error", f"no such {what}", Location(shown))]) from None
+    except OSError as exc:
+        raise InputError([Diagnostic("error", f"cannot read {what}: {exc.strerror}", Location(shown))]) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError([Diagnostic("error", f"is a directory, not a {what}", Location(shown))])
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError([Diagnostic("error", f"not a regular file (a device, pipe or socket); save the {what} "
+                                         "as a file", Location(shown))])
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(limit + 1) if limit else b""
+    finally:
+        os.close(fd)
+    if st.st_size > MAX_BYTES or len(data) > limit:
+        raise InputError([Diagnostic("error", f"file too large ({max(st.st_size, len(data)):,} bytes; the limit "
+                                     f"is {MAX_BYTES:,})", Location(shown))])
+    return data
 
 
 def _column(raw: str) -> str:
@@ -157,40 +202,37 @@ def _yaml_records(path: Path, base: Path | None) -> tuple[list[tuple[Location, d
     return out, diags
 
 
-def _csv_records(path: Path, base: Path | None) -> tuple[list[tuple[Location, dict[str, str]]], Diagnostics]:
-    shown = display_path(path, base)
-    data = read_input(path, shown, "participants file")
+def _csv_records(path: Path, shown: str) -> tuple[list[tuple[Location, dict[str, str]]], Diagnostics]:
+    data = _read(path, shown, MAX_BYTES)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError([Diagnostic("error", f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file "
                                      "as CSV UTF-8", Location(shown, line))]) from None
-    diags = Diagnostics()
-    first = text.split("\n", 1)[0]
+    _check_shape(text, shown)
+    lines = text.split("\n")
+    head = next((n for n, line in enumerate(lines) if line.strip()), 0)  # blank lines before the header
+    first = lines[head]
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    if max(first.count(";"), first.count(",")) >= MAX_COLUMNS:
+        raise InputError([Diagnostic("error", f"the header has more than {MAX_COLUMNS} columns; expected "
+                                     + ",".join(COLUMNS), Location(shown, head + 1))])
+    diags = Diagnostics()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] = []
     try:
-        header = next(reader, None)
+        while not any(h.strip() for h in header):  # blank lines before the header are skipped
+            row = next(reader, None)
+            if row is None:
+                break
+            header = row
     except csv.Error as exc:
-        raise InputError([Diagnostic("error", f"CSV syntax: {exc}", Location(shown, 1))]) from None
-    if not header or not any(h.strip() for h in header):
-        raise InputError([Diagnostic("error", "empty file; expected a header row: "
-                                     + delimiter.join(COLUMNS), Location(shown, 1))])
-    columns: dict[str, int] = {}
-    for i, raw in enumerate(header):
-        name = _column(raw)
-        if name in COLUMNS:
-            if name in columns:
-                diags.error(f"column {raw.strip()!r} appears twice", Location(shown, 1))
-            columns[name] = i
-        elif name:
-            diags.warning(f"column {raw.strip()!r} is ignored" + did_you_mean(name, COLUMNS), Location(shown, 1))
-    for name in REQUIRED:
-        if name not in columns:
-            unknown = [h.strip().lower() for h in header if _column(h) not in COLUMNS]
-            hint = did_you_mean(name, unknown) if unknown else ""
-            diags.error(f"missing column {name!r}" + hint, Location(shown, 1))
+        raise InputError([Diagnostic("error", f"CSV syntax: {exc}", Location(shown, head + 1))]) from None
+    at = Location(shown, head + 1)
+    if not any(h.strip() for h in header):
+        raise InputError([Diagnostic("error", "empty file; expected a header row: " + delimiter.join(COLUMNS), at)])
+    columns = _header_columns(header, at, diags)
     diags.raise_if_errors()
 
     out = []
@@ -214,13 +256,48 @@ def _csv_records(path: Path, base: Path | None) -> tuple[list[tuple[Location, di
     return out, diags
 
 
+def _check_shape(text: str, shown: str) -> None:
+    """Refuse a file with too many lines, or a line too long, before the CSV reader sees it."""
+    rows = text.count("\n") + 1
+    if rows > MAX_ROWS:
+        raise InputError([Diagnostic("error", f"too many lines ({rows:,}; the limit is {MAX_ROWS:,}); split the "
+                                     "list into several files", Location(shown, MAX_ROWS + 1))])
+    start = 0
+    for n in range(1, rows + 1):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > MAX_LINE:
+            raise InputError([Diagnostic("error", f"line too long ({end - start:,} characters; the limit is "
+                                         f"{MAX_LINE:,})", Location(shown, n))])
+        start = end + 1
+
+
+def _header_columns(header: list[str], at: Location, diags: Diagnostics) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for i, raw in enumerate(header):
+        name = _column(raw)
+        if name in COLUMNS:
+            if name in columns:
+                diags.error(f"column {raw.strip()!r} appears twice", at)
+            columns[name] = i
+        elif name:
+            diags.warning(f"column {raw.strip()!r} is ignored" + did_you_mean(name, COLUMNS), at)
+    for name in REQUIRED:
+        if name not in columns:
+            unknown = [h.strip().lower() for h in header if _column(h) not in COLUMNS]
+            hint = did_you_mean(name, unknown) if unknown else ""
+            diags.error(f"missing column {name!r}" + hint, at)
+    return columns
+
+
 def _check(record: dict[str, str], loc: Location, seen: dict[str, int], diags: Diagnostics) -> Participant | None:
     """Validate one record; report its problems; the participant, or None."""
     name, email, lang, org = (record.get(c, "").strip() for c in COLUMNS)
     ok = True
     for column, value in (("name", name), ("organisation", org)):
-        if _CONTROL.search(value):
-            diags.error(f"{column}: contains a line break or control character", loc)
+        problem = header_problem(value)  # a name goes into the To: header
+        if problem:
+            diags.error(f"{column}: {problem}", loc)
             ok = False
     if not name:
         diags.error("name: empty", loc)
@@ -229,7 +306,10 @@ def _check(record: dict[str, str], loc: Location, seen: dict[str, int], diags: D
         diags.error("email: empty", loc)
         ok = False
     elif not EMAIL_RE.match(email):
-        diags.error(f"email: {email!r} is not a valid e-mail address", loc)
+        diags.error(f"email: {_short(email)!r} is not a valid e-mail address", loc)
+        ok = False
+    elif _too_long(email):
+        diags.error(f"email: {_short(email)!r} is too long ({_too_long(email)})", loc)
         ok = False
     elif email.casefold() in seen:
         diags.error(f"email: {email!r} is also on line {seen[email.casefold()]}", loc)
@@ -247,3 +327,18 @@ def _check(record: dict[str, str], loc: Location, seen: dict[str, int], diags: D
         diags.error(f"language: unknown language {lang!r}", loc)
         ok = False
     return Participant(name, email, tag or lang, org, loc) if ok else None
+
+
+def _too_long(email: str) -> str:
+    local, _, domain = email.rpartition("@")
+    if len(local) > MAX_LOCAL:
+        return f"{len(local)} characters before the @; RFC 5321 allows {MAX_LOCAL}"
+    if len(domain) > MAX_DOMAIN:
+        return f"{len(domain)} characters after the @; RFC 5321 allows {MAX_DOMAIN}"
+    if len(email) > MAX_ADDRESS:
+        return f"{len(email)} characters; RFC 5321 allows {MAX_ADDRESS}"
+    return ""
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

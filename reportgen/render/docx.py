@@ -49,7 +49,7 @@ from docx.parts.numbering import NumberingPart
 from docx.shared import Mm
 
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase
-from . import Rendered, RenderOptions, escape
+from . import Rendered, RenderOptions, docx_package, escape
 
 DOCX_FONT = "Arial"  # present in Word everywhere; Liberation Sans stands in on Linux
 PAGE_SIZES_MM = {"A4": (210, 297), "LETTER": (215.9, 279.4)}
@@ -83,9 +83,15 @@ def check_template(path: Path) -> None:
         raise TemplateError("no such file" if not path.exists() else "not a file")
     if not zipfile.is_zipfile(path):
         raise TemplateError("not a DOCX file (not a zip archive)")
+    try:  # sizes (before decompressing anything), macros, external links: render/docx_package.py
+        docx_package.check_package(path)
+    except docx_package.UnsafeTemplate as exc:
+        raise TemplateError(str(exc)) from None
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         types = z.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    if docx_package.macro_kind(types):
+        raise TemplateError(docx_package.macro_kind(types))
     if b"wordprocessingml.template.main" in types:
         raise TemplateError("a Word template (.dotx): open it in Word and save it as a document (.docx)")
     if b"wordprocessingml.document.main" not in types:

@@ -1,0 +1,209 @@
+"""The distribution manifest (``manifest.csv`` + ``manifest.json``) and ``reportgen verify``.
+
+A manifest names each report file by its name in the report's folder (``<out>/<source>/``, the
+folder above ``distribution/``). ``verify`` hashes only files inside the manifest's folder tree: a
+name that is absolute, holds ``..`` or leads out through a symbolic link is refused, so a manifest
+from elsewhere cannot make it read (and print the hash of) any other file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from ..errors import Diagnostic, InputError, Location, display_path
+from ..files import write_atomic
+from .participants import Choice, Participant
+
+MANIFEST_COLUMNS = ("line", "name", "email", "organisation", "requested", "language", "rule", "reason",
+                    "file", "sha256", "status", "detail", "message_id", "eml")
+#: the name of an outbox file as the manifest records it
+EML_RE = re.compile(r"^outbox/[0-9]{3,}\.[A-Za-z0-9_-]{1,35}\.eml$")
+
+
+@dataclass
+class Entry:
+    person: Participant
+    requested: str
+    choice: Choice
+    file: Path
+    sha256: str
+    status: str = "pending"  # dry-run | sent | already-sent | failed | uncertain | pending
+    detail: str = ""
+    message_id: str = ""
+    eml: Path | None = None
+
+
+@dataclass
+class DistributionResult:
+    source: str
+    folder: Path
+    entries: list[Entry] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)  # delivery failures (with addresses)
+    built: list[Path] = field(default_factory=list)
+    manifests: tuple[Path, ...] = ()
+    outbox: Path | None = None
+    sent: bool = False  # True for --send
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _rows(result: DistributionResult) -> list[dict[str, str]]:
+    rows = []
+    for e in result.entries:
+        p = e.person
+        rows.append({
+            "line": str(p.location.line), "name": p.name, "email": p.email, "organisation": p.organisation,
+            "requested": e.requested, "language": e.choice.lang, "rule": e.choice.rule, "reason": e.choice.reason,
+            "file": Path(os.path.relpath(e.file, result.folder.parent)).as_posix(), "sha256": e.sha256,
+            "status": e.status, "detail": e.detail, "message_id": e.message_id,
+            "eml": Path(os.path.relpath(e.eml, result.folder)).as_posix() if e.eml else "",
+        })
+    return rows
+
+
+def _cell(value: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ (or a tab or CR before one) as a formula:
+    a name or an address from a registration form must not (CSV injection; ``=x@example.org`` is a
+    valid address). The apostrophe makes it text; manifest.json keeps the raw value."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def write_manifest(result: DistributionResult) -> tuple[Path, Path]:
+    rows = _rows(result)
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: _cell(v) for k, v in r.items()} for r in rows)
+    csv_path = result.folder / "manifest.csv"
+    write_atomic(csv_path, buf.getvalue().encode("utf-8"))
+    head = {"source": result.source, "mode": "send" if result.sent else "dry-run",
+            "algorithm": "sha256", "files relative to": "the folder above this manifest's (the report's folder)"}
+    lines = json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "entries": [\n'
+    lines += ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in rows) + "\n ]\n}\n"
+    json_path = result.folder / "manifest.json"
+    write_atomic(json_path, lines.encode("utf-8"))
+    return csv_path, json_path
+
+
+def previous_outbox(folder: Path) -> set[str]:
+    """The outbox files an earlier dry run wrote (``outbox/NNN.lang.eml``, from its manifest.json):
+    the only files a dry run may delete."""
+    try:
+        entries = json.loads((folder / "manifest.json").read_text("utf-8"))["entries"]
+        names = {str(e.get("eml", "")) for e in entries}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+    return {n[len("outbox/"):] for n in names if EML_RE.match(n)}
+
+
+# --------------------------------------------------------------------------- verify
+
+
+@dataclass
+class VerifyResult:
+    checked: int
+    mismatches: list[Diagnostic]
+
+
+def _manifest_rows(path: Path, shown: str) -> list[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_text("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError([Diagnostic("error", "no such manifest", Location(shown))]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Diagnostic("error", f"cannot read the manifest: {exc}", Location(shown))]) from None
+    if path.suffix.lower() == ".json":
+        try:
+            entries = json.loads(text)["entries"]
+            rows = [{k: str(v) for k, v in e.items()} for e in entries]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError([Diagnostic("error", f"not a reportgen manifest ({exc})", Location(shown))]) from None
+        lines = [n for n, line in enumerate(text.splitlines(), 1) if re.search(r'"sha256"\s*:', line)]
+        if len(lines) != len(rows):
+            lines = [0] * len(rows)
+        return list(zip(lines, rows))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    out = []
+    line = 1
+    for row in reader:
+        out.append((line + 1, row))
+        line = reader.line_num
+    if reader.fieldnames is None or not {"file", "sha256"} <= set(reader.fieldnames):
+        raise InputError([Diagnostic("error", "not a reportgen manifest: needs the columns 'file' and 'sha256'",
+                                     Location(shown, 1))])
+    return out
+
+
+def _unsafe_name(name: str) -> str:
+    """Why a manifest's file name is refused, or ""."""
+    if PurePosixPath(name).is_absolute() or PureWindowsPath(name).is_absolute() or PureWindowsPath(name).drive:
+        return "an absolute path"
+    if ".." in re.split(r"[\\/]", name):
+        return "a path with '..'"
+    if "\0" in name:
+        return "a path with a NUL character"
+    return ""
+
+
+def _inside(candidate: Path, root: Path) -> bool:
+    try:
+        candidate.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _find(name: str, manifest: Path) -> Path | None:
+    """The file a manifest names: at its path below the manifest's folder, beside the manifest
+    (a copy received by e-mail), or in the report's folder when the manifest sits in reportgen's
+    ``<source>/distribution/``. Never outside those folders, also through a symbolic link."""
+    folder = manifest.parent
+    places = [(folder / name, folder), (folder / Path(name).name, folder)]
+    if folder.resolve().name == "distribution":
+        places.append((folder.parent / name, folder.parent))
+    for candidate, root in places:
+        if candidate.is_file() and _inside(candidate, root):
+            return candidate
+    return None
+
+
+def verify_manifest(manifest: str | Path) -> VerifyResult:
+    """Re-hash every file of a manifest (CSV or JSON) that lies inside its folder tree."""
+    path = Path(manifest)
+    shown = display_path(path)
+    seen: set[tuple[str, str]] = set()
+    bad: list[Diagnostic] = []
+    for line, row in _manifest_rows(path, shown):
+        name, want = row.get("file", ""), row.get("sha256", "").lower()
+        if (name, want) in seen or not name:
+            continue
+        seen.add((name, want))
+        loc = Location(shown, line)
+        unsafe = _unsafe_name(name)
+        if unsafe:
+            bad.append(Diagnostic("error", f"{name!r}: refused: {unsafe}; a manifest names files inside its "
+                                  "folder tree only", loc))
+            continue
+        found = _find(name, path)
+        if found is None:
+            bad.append(Diagnostic("error", f"{name}: file not found", loc))
+            continue
+        got = sha256_file(found)
+        if got != want:
+            bad.append(Diagnostic("error", f"{name}: SHA-256 mismatch: the manifest says {want}, "
+                                  f"{display_path(found)} has {got}", loc))
+    return VerifyResult(len(seen), bad)
