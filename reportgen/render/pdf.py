@@ -1,4 +1,4 @@
-"""PDF renderer (ReportLab). The only module that imports reportlab.
+"""PDF renderer (ReportLab, with its flowables in ``pdf_text`` and the tagging in ``pdf_tags``).
 
 What every PDF gets (docs/pdf.md): the bundled Noto Sans family embedded (subset), and nothing
 else, unless the theme names a fallback font for other scripts; a first page with the organiser (and
@@ -6,6 +6,11 @@ logo), series, title and the event facts; sections with bookmarks, bullets with 
 running footer with the title and a localized "Page X of Y"; document language (/Lang), title shown in
 the viewer's window, Info metadata and the same in an XMP stream; outlines open by default; page
 labels; and byte-for-byte reproducible output for the same input and ``created`` date.
+
+Every PDF is tagged (PDF/UA-1's machine-checkable requirements, docs/pdf.md): the story is built
+together with its structure tree (:mod:`reportgen.render.pdf_tags`), the flowables of
+:mod:`reportgen.render.pdf_text` draw their text as their element's marked content, and the canvas
+below keeps everything else an artifact and writes the tree when the document is saved.
 
 Before rendering, :func:`reportgen.glyphs.check_glyphs` (called by the build, once per document, for
 both formats) finds every character the fonts cannot draw: ReportLab has no per-glyph fallback and

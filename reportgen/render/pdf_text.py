@@ -216,12 +216,12 @@ class Text(Flowable):
         if struct is None:
             self._draw_lines(lines, y)
             return
-        struct.tree.begin(c, struct)
         text = "".join(line + sep for line, sep, _ in lines) if "://" in self.text else ""
         urls = list(find_urls(text))
         if urls:
             self._draw_links(struct, lines, y, urls, text)
         else:
+            struct.tree.begin(c, struct)
             self._draw_lines(lines, y)
         struct.tree.end(c)
 
@@ -247,7 +247,7 @@ class Text(Flowable):
         st, c, tree = self.style, self.canv, struct.tree
         font, size = st.fontName, st.fontSize
         links: dict[int, Elem] = {}
-        offset = 0
+        offset, current = 0, None
         for line, sep, word_space in lines:
             line += " " if sep else ""  # as _draw_lines does; a URL never ends with a space
             x, cuts = st.leftIndent, sorted({0, len(line)} | {min(max(p - offset, 0), len(line))
@@ -256,18 +256,21 @@ class Text(Flowable):
                 piece = line[a:b]
                 width = pdfmetrics.stringWidth(piece, font, size) + word_space * piece.count(" ")
                 url = next((u for u in urls if u[0] <= offset + a < u[1]), None)
+                if url is None:
+                    owner = struct
+                elif url[0] in links:
+                    owner = links[url[0]]
+                else:
+                    owner = links[url[0]] = struct.add("Link")
+                if owner is not current:  # the page's artifact, or the previous owner's content, ends
+                    if current is not None:
+                        tree.end(c)
+                    tree.begin(c, owner)
+                    current = owner
                 if url is not None:
-                    link = links.get(url[0])
-                    if link is None:
-                        link = links[url[0]] = struct.add("Link")
-                    tree.end(c)
-                    tree.begin(c, link)
-                    tree.link(c, link, quote(text[url[0]:url[1]], safe=_URI_SAFE),
+                    tree.link(c, owner, quote(text[url[0]:url[1]], safe=_URI_SAFE),
                               (x, y - 0.25 * size, x + width, y + 0.95 * size))
                 self._draw_piece(piece, x, y, word_space)
-                if url is not None:
-                    tree.end(c)
-                    tree.begin(c, struct)
                 x += width
             offset += len(line)
             y -= st.leading
