@@ -4,6 +4,12 @@
 from __future__ import annotations
 
 import io
+import re
+import shutil
+import subprocess
+import zipfile
+
+import pytest
 
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -64,3 +70,15 @@ def test_docx_links_of_one_document_do_not_leak_into_the_next():
     first = render(with_link, RenderOptions()).data
     assert hyperlinks(render(without, RenderOptions()).data) == []
     assert render(with_link, RenderOptions()).data == first
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_reads_the_docx_hyperlink(tmp_path):
+    url = "https://example.org/report?id=7"
+    (tmp_path / "l.docx").write_bytes(render(make_doc([section("a", None, para(f"Read {url} now."))]),
+                                             RenderOptions()).data)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "odt",
+                    "--outdir", str(tmp_path), str(tmp_path / "l.docx")], check=True, capture_output=True, timeout=180)
+    with zipfile.ZipFile(tmp_path / "l.odt") as z:
+        content = z.read("content.xml").decode()
+    assert re.search(rf'<text:a [^>]*xlink:href="{re.escape(url)}"[^>]*>{re.escape(url)}</text:a>', content)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Union
 
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFString
 
 #: A kid of an element: another element, a marked-content id (page, mcid), or a link annotation
 #: (page, index among the page's annotations, "annot").
@@ -105,46 +105,107 @@ class Tree:
         ``set_catalog_entry`` is the canvas's; ``page_refs[n - 1]`` is page n, ``annot_refs[n]`` the
         annotations of page n."""
         root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
-        root_ref = reference(root)
-        refs: dict[int, Any] = {}
-        self._write(self.root, root_ref, reference, refs, page_refs, annot_refs)
+        refs = _RefBytes()
+        objects: dict[int, _StructElem] = {}
+        todo = [(self.root, reference(root))]
+        for elem, parent_ref in todo:  # every element an indirect object first: they refer to each other
+            obj = objects[id(elem)] = _StructElem(elem, parent_ref, refs)
+            obj.ref = ref = reference(obj)
+            todo += [(kid, ref) for kid in elem.kids if isinstance(kid, Elem)]
+        for obj in objects.values():
+            obj.resolve(objects, page_refs, annot_refs)
         nums: list[Any] = []
-        for elem, _ in self.links:
-            nums += [len(nums) // 2, refs[id(elem)]]
+        for i, (elem, _) in enumerate(self.links):
+            nums += [i, objects[id(elem)].ref]
         first = len(self.links)
         for page in range(1, len(page_refs) + 1):
             owners = self.owners.get(page, [])
-            nums += [first + page - 1, reference(PDFArray([refs[id(e)] for e in owners]))]
-        root["K"] = PDFArray([refs[id(self.root)]])
-        root["ParentTree"] = reference(PDFDictionary({"Nums": PDFArray(nums)}))
+            nums += [first + page - 1, reference(_Refs([objects[id(e)].ref for e in owners], refs))]
+        root["K"] = PDFArray([objects[id(self.root)].ref])
+        root["ParentTree"] = reference(PDFDictionary({"Nums": _Refs(nums, refs)}))
         root["ParentTreeNextKey"] = first + len(page_refs)
         set_catalog_entry("StructTreeRoot", root)
         set_catalog_entry("MarkInfo", {"Marked": "true"})
 
-    def _write(self, elem: Elem, parent_ref: Any, reference: Callable[[Any], Any], refs: dict[int, Any],
-               page_refs: list[Any], annot_refs: dict[int, list[Any]]) -> None:
-        d = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(elem.role), "P": parent_ref})
-        ref = refs[id(elem)] = reference(d)
-        first_page = next((k[0] for k in elem.kids if isinstance(k, tuple)), None)
-        if first_page is not None:
-            d["Pg"] = page_refs[first_page - 1]
-        kids: list[Any] = []
-        for kid in elem.kids:
+
+class _RefBytes(dict):
+    """Object references as PDF (``PDFObjectReference.format``), each formatted once: an element's
+    reference is written by its parent, its kids and the parent tree."""
+
+    def of(self, item: Any, document: Any) -> bytes:
+        if not isinstance(item, PDFObject):
+            return b"%d" % item
+        out = self.get(item.name)
+        if out is None:
+            out = self[item.name] = item.format(document)
+        return out
+
+
+class _Refs(PDFObject):
+    """An array of references and numbers, written directly (``PDFArray`` formats each item through
+    ReportLab's general ``format``; a long report has tens of thousands)."""
+
+    def __init__(self, items: list[Any], refs: _RefBytes):
+        self.items, self.refs = items, refs
+
+    def format(self, document: Any) -> bytes:
+        of = self.refs.of
+        return b"[" + b" ".join([of(item, document) for item in self.items]) + b"]"
+
+
+class _StructElem(PDFObject):
+    """A structure element dictionary, written directly (a report of 500 pages has 10,000)."""
+
+    def __init__(self, elem: Elem, parent_ref: Any, refs: _RefBytes):
+        self.elem, self.parent_ref, self.refs = elem, parent_ref, refs
+        self.ref: Any = None
+        self.kids: list[Any] = []
+        self.page_ref: Any = None
+
+    def resolve(self, objects: dict[int, _StructElem], page_refs: list[Any], annot_refs: dict[int, list[Any]]) -> None:
+        """Kids as references (elements), MCIDs, ``/MCR`` (content on another page than the
+        element's ``/Pg``) and ``/OBJR`` (link annotations) dictionaries."""
+        first_page = None
+        for kid in self.elem.kids:
             if isinstance(kid, Elem):
-                self._write(kid, ref, reference, refs, page_refs, annot_refs)
-                kids.append(refs[id(kid)])
-            elif len(kid) == 3:
-                page, index, _ = kid
-                kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Obj": annot_refs[page][index],
-                                           "Pg": page_refs[page - 1]}))
+                self.kids.append(objects[id(kid)].ref)
+                continue
+            if first_page is None:
+                first_page = kid[0]
+                self.page_ref = page_refs[first_page - 1]
+            if len(kid) == 3:
+                self.kids.append(("OBJR", annot_refs[kid[0]][kid[1]], page_refs[kid[0] - 1]))
             elif kid[0] == first_page:
-                kids.append(kid[1])
+                self.kids.append(kid[1])
             else:
-                kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": page_refs[kid[0] - 1], "MCID": kid[1]}))
-        d["K"] = PDFArray(kids)
+                self.kids.append(("MCR", kid[1], page_refs[kid[0] - 1]))
+
+    def format(self, document: Any) -> bytes:
+        elem, of, kids = self.elem, self.refs.of, self.kids
+        if len(kids) == 1 and kids[0].__class__ is int and not (elem.lang or elem.attrs or elem.alt is not None):
+            # most elements: one piece of content on one page
+            return b"<< /S /%s /P %s /Pg %s /K %d >>" % (elem.role.encode("ascii"), of(self.parent_ref, document),
+                                                          of(self.page_ref, document), kids[0])
+        out = [b"<< /S /", elem.role.encode("ascii"), b" /P ", of(self.parent_ref, document)]
+        if self.page_ref is not None:
+            out += [b" /Pg ", of(self.page_ref, document)]
+        out.append(b" /K [")
+        for kid in self.kids:
+            if kid.__class__ is tuple:
+                kind, value, page = kid
+                if kind == "MCR":
+                    out += [b"<< /Type /MCR /Pg ", of(page, document), b" /MCID %d >> " % value]
+                else:
+                    out += [b"<< /Type /OBJR /Obj ", of(value, document), b" /Pg ", of(page, document), b" >> "]
+            else:
+                out += [of(kid, document), b" "]
+        out.append(b"]")
         if elem.lang:
-            d["Lang"] = PDFString(elem.lang)
+            out += [b" /Lang ", PDFString(elem.lang).format(document)]
         if elem.alt is not None:
-            d["Alt"] = PDFString(elem.alt)
+            out += [b" /Alt ", PDFString(elem.alt).format(document)]
         if elem.attrs:
-            d["A"] = PDFDictionary({k: PDFName(v) for k, v in elem.attrs.items()})
+            out += [b" /A <<", *(b" /%s /%s" % (k.encode("ascii"), v.encode("ascii")) for k, v in elem.attrs.items()),
+                    b" >>"]
+        out.append(b" >>")
+        return b"".join(out)

@@ -139,6 +139,7 @@ class Text(Flowable):
         font, size = st.fontName, st.fontSize
         widths = self._widths
         space = widths.of(" ", font, size)
+        known = widths.table(font, size)  # looked up here: a long report measures 100,000 words
         shrink = getattr(st, "spaceShrinkage", 0.0) * space
         lines: list[tuple[str, str, float]] = []
 
@@ -153,7 +154,9 @@ class Text(Flowable):
             for word in _BREAKS.split(para.strip()):
                 if not word:
                     continue
-                w = widths.of(word, font, size)
+                w = known.get(word)
+                if w is None:
+                    w = widths.of(word, font, size)
                 if line and used + space + w <= avail + shrink * len(line):
                     line.append(word)
                     used += space + w
@@ -163,12 +166,11 @@ class Text(Flowable):
                 if w <= avail:
                     line, used = [word], w
                     continue
-                chars = widths.table(font, size)  # a word longer than the line: break it anywhere
-                piece, used = "", 0.0
+                piece, used = "", 0.0  # a word longer than the line: break it anywhere
                 for ch in word:
-                    cw = chars.get(ch)
+                    cw = known.get(ch)
                     if cw is None:
-                        cw = chars[ch] = pdfmetrics.stringWidth(ch, font, size)
+                        cw = known[ch] = pdfmetrics.stringWidth(ch, font, size)
                     if piece and used + cw > avail:
                         lines.append((piece, "", 0.0))
                         piece, used = "", 0.0
