@@ -218,7 +218,6 @@ class _KeepWithNext(KeepTogether):
 def _numbered_canvas(doc: LocalizedReport, st: _Styles, fonts: _Fonts, created: float, xmp: bytes, tree: Tree):
     """A canvas class that knows the page count when it draws the footers ("Page X of Y"), and
     writes the marked content of each page and the structure tree (``tree``)."""
-    footer_parts = doc.labels.page_footer
     font = fonts.main
 
     class NumberedCanvas(rl_canvas.Canvas):
@@ -257,27 +256,31 @@ def _numbered_canvas(doc: LocalizedReport, st: _Styles, fonts: _Fonts, created: 
             super().save()
 
         def _footer(self, total: int) -> None:
-            page = self._pageNumber
-            label = "".join(str(page) if p == "{page}" else str(total) if p == "{pages}" else p for p in footer_parts)
-            label = " ".join(plain(label).split())
-            width, _ = self._pagesize
-            left, right, y = MARGIN, width - MARGIN, 12 * mm
-            self.saveState()
-            self.setStrokeColor(st.accent)
-            self.setLineWidth(0.4)
-            self.line(left, y + 10, right, y + 10)
-            self.setFillColor(st.muted)
-            label_w = _width(label, fonts, font, 8)
-            _draw(self, right - label_w, y, label, fonts, font, 8)
-            title = _fit(" ".join(plain(doc.title.text).split()), fonts, font, 8,
-                         right - left - label_w - 12 * mm)
-            _draw(self, left, y, title, fonts, font, 8)
-            if doc.draft:
-                self.setFillColor(colors.HexColor("#B00020"))
-                _draw(self, (left + right) / 2 + 10 * mm, y, doc.labels.draft, fonts, font + "-Bold", 8)
-            self.restoreState()
+            _draw_footer(self, doc, st, fonts, self.getPageNumber(), total, self._pagesize[0])
 
     return NumberedCanvas
+
+
+def _draw_footer(c: Any, doc: LocalizedReport, st: _Styles, fonts: _Fonts, page: int, total: int,
+                 width: float) -> None:
+    """The running footer: a rule, the title (shortened to fit) and "Page X of Y"."""
+    font = fonts.main
+    label = "".join(str(page) if p == "{page}" else str(total) if p == "{pages}" else p for p in doc.labels.page_footer)
+    label = " ".join(plain(label).split())
+    left, right, y = MARGIN, width - MARGIN, 12 * mm
+    c.saveState()
+    c.setStrokeColor(st.accent)
+    c.setLineWidth(0.4)
+    c.line(left, y + 10, right, y + 10)
+    c.setFillColor(st.muted)
+    label_w = _width(label, fonts, font, 8)
+    _draw(c, right - label_w, y, label, fonts, font, 8)
+    title = _fit(" ".join(plain(doc.title.text).split()), fonts, font, 8, right - left - label_w - 12 * mm)
+    _draw(c, left, y, title, fonts, font, 8)
+    if doc.draft:
+        c.setFillColor(colors.HexColor("#B00020"))
+        _draw(c, (left + right) / 2 + 10 * mm, y, doc.labels.draft, fonts, font + "-Bold", 8)
+    c.restoreState()
 
 
 def _document(canvas: Any) -> Any:
