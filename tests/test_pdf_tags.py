@@ -226,8 +226,16 @@ def test_urls_become_link_annotations_inside_link_elements(tmp_path):
             assert f.pages[page].obj.Tabs == "/S"
         paragraph = links[0].P
         assert role(paragraph) == "P" and len(content_items(paragraph)) == 2  # before and after the URL
+        rect = [float(x) for x in anns[0][1].Rect]
+        height = float(f.pages[0].mediabox[3])
     text = subprocess.run(["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True).stdout
     assert f"Read it at {url}. Or not." in text
+    bbox = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True).stdout
+    box = re.search(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">' + re.escape(url) + r"\.</word>",
+                    bbox)
+    x0, y0, x1, y1 = (float(v) for v in box.groups())  # the annotation covers the URL, not its full stop
+    assert abs(rect[0] - x0) < 0.5 and rect[2] < x1 < rect[2] + 4
+    assert rect[1] <= height - y1 + 1 and rect[3] >= height - y0 - 1
 
 
 def test_a_url_broken_over_lines_is_one_link(tmp_path):
