@@ -235,7 +235,7 @@ def test_urls_become_link_annotations_inside_link_elements(tmp_path):
                     bbox)
     x0, y0, x1, y1 = (float(v) for v in box.groups())  # the annotation covers the URL, not its full stop
     assert abs(rect[0] - x0) < 0.5 and rect[2] < x1 < rect[2] + 4
-    assert rect[1] <= height - y1 + 1 and rect[3] >= height - y0 - 1
+    assert rect[1] <= height - y1 + 2 and rect[3] >= height - y0 - 2  # poppler: the font's whole box
 
 
 def test_a_url_broken_over_lines_is_one_link(tmp_path):
