@@ -1,6 +1,6 @@
 """PDF speed and memory on a ~500-page synthetic report, against a bare ReportLab baseline.
 
-    python benchmarks/bench_pdf.py [--sections N] [--repeat R]
+    python benchmarks/bench_pdf.py [--sections N] [--repeat R] [--before CHECKOUT]
 
 Each measurement runs in its own child process, so that its peak memory (max RSS, imports
 included) is its own. Three measurements:
@@ -12,6 +12,11 @@ included) is its own. Three measurements:
 * ``preflight``: :func:`reportgen.render.fonts.check_glyphs` alone (run once per document by the build).
 
 Goal (issue #5): >= 300 pages/s for reportgen, peak memory <= 200 MB. Prints the ratio to baseline.
+
+``--before CHECKOUT`` (another checkout of reportgen, e.g. ``git worktree add /tmp/before main``) also
+measures that checkout's renderer, alternating with this one ``--rounds`` times, and prints the
+ratio of their best speeds: how much a change costs, measured in the same run (issue #21: tagging
+must stay within 15 % of the untagged renderer's pages/s).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -114,14 +120,44 @@ def child(kind: str, sections: int, repeat: int) -> None:
     print(json.dumps({"kind": kind, "seconds": best, "pages": pages, "bytes": size, "rss_mb": rss}))
 
 
+def measure(checkout: Path, kind: str, sections: int, repeat: int) -> dict:
+    script = checkout / "benchmarks" / "bench_pdf.py"
+    out = subprocess.run([sys.executable, str(script), "--child", kind, "--sections", str(sections),
+                          "--repeat", str(repeat)], check=True, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(checkout)}).stdout
+    return json.loads(out)
+
+
+def compare(before: Path, sections: int, repeat: int, rounds: int) -> None:
+    """This checkout's renderer against ``before``'s, alternating (a busy machine slows both)."""
+    here = Path(__file__).resolve().parent.parent
+    runs: dict[str, list[dict]] = {"before": [], "after": []}
+    for _ in range(rounds):
+        runs["before"].append(measure(before, "reportgen", sections, repeat))
+        runs["after"].append(measure(here, "reportgen", sections, repeat))
+    speeds = {}
+    for name, results in runs.items():
+        best = min(results, key=lambda r: r["seconds"])
+        speeds[name] = best["pages"] / best["seconds"]
+        all_speeds = ", ".join(f"{r['pages'] / r['seconds']:.0f}" for r in results)
+        print(f"{name:>7}: best {speeds[name]:.0f} pages/s ({best['pages']} pages, {best['bytes'] / 1024:.0f} KB, "
+              f"peak RSS {best['rss_mb']:.0f} MB); all rounds: {all_speeds}")
+    print(f"after / before speed (pages/s): {speeds['after'] / speeds['before']:.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sections", type=int, default=410, help="sections (default 410: about 500 A4 pages)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
+    ap.add_argument("--before", type=Path, help="another checkout whose renderer to compare with this one")
+    ap.add_argument("--rounds", type=int, default=5, help="alternating measurements with --before (default 5)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child, args.sections, args.repeat)
+        return
+    if args.before:
+        compare(args.before.resolve(), args.sections, args.repeat, args.rounds)
         return
     results = {}
     for kind in ("baseline", "reportgen", "preflight"):

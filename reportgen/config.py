@@ -55,7 +55,7 @@ _TOP: dict[str, type | tuple[type, ...]] = {
     "distribute": dict,
 }
 _THEME: dict[str, type | tuple[type, ...]] = {"accent": str, "text": str, "muted": str, "page_size": str, "logo": str,
-                                             "font": str, "fallback_font": str}
+                                             "font": str, "fallback_font": str, "logo_decorative": bool}
 #: Font families bundled in the package (reportgen/fonts/<family>-Regular.ttf and -Bold.ttf).
 BUNDLED_FONTS = tuple(sorted(p.name.removesuffix("-Regular.ttf")
                              for p in (Path(__file__).parent / "fonts").glob("*-Regular.ttf")))

@@ -34,6 +34,8 @@ LAYOUT: dict[str, tuple[str, str]] = {
     "draft": ("DRAFT", "Footer mark of a draft build (with unreviewed translations)"),
     "draft-marker": ("[draft]", "Mark beside a text whose translation is not yet reviewed (fuzzy)"),
     "contents": ("Contents", "Title of the bookmarks / table of contents"),
+    "logo-alt": ("Logo of {organiser}", "Alternative text of the organiser's logo on the first page, read by "
+                 "screen readers; {organiser} is the organiser's name (the report's title when it names none)"),
     "fact-label": ("{label}:", "A label of the title block before its value in running text (DOCX), "
                    "e.g. 'Date:'; keep {label}, add the spacing your language puts before a colon"),
     "mail-subject": ("{document}: {title}", "Subject of the e-mail that sends a report to a participant; "
@@ -207,20 +209,24 @@ class _Builder:
             heading = self.phrase(s.heading, values) if s.heading else None
             sections.append(model.LSection(s.id, heading, tuple(blocks)))
         kind_label = self.label(f"kind-{r.kind}") if f"kind-{r.kind}" in LAYOUT else None
+        title = self.phrase(r.title, values)
+        series = self.phrase(r.series, values) if r.series else None
+        organiser = self.phrase(r.organiser, values) if r.organiser else None
         labels = model.Labels(
             page_footer=split_fields(self.label("page-footer")),
             draft=self.label("draft"),
             draft_marker=self.label("draft-marker"),
             contents=self.label("contents"),
             fact_label=self.label("fact-label"),
+            logo_alt=self.label("logo-alt", organiser=(organiser or title).text),
         )
         return model.LocalizedReport(
             source_id=r.id,
             lang=self.tr.lang,
             tag=self.tag,
-            title=self.phrase(r.title, values),
-            series=self.phrase(r.series, values) if r.series else None,
-            organiser=self.phrase(r.organiser, values) if r.organiser else None,
+            title=title,
+            series=series,
+            organiser=organiser,
             kind_label=kind_label,
             facts=tuple(facts),
             event_line=" · ".join(v for _, v in facts if v),

@@ -186,6 +186,8 @@ class Labels(NamedTuple):
     contents: str = "Contents"
     #: A fact's label before its value in running text: "{label}:" ("{label}\u00a0:" in French).
     fact_label: str = "{label}:"
+    #: The alternative text of the theme's logo (PDF ``/Alt``), read by screen readers.
+    logo_alt: str = "Logo"
 
 
 class LocalizedReport(NamedTuple):

@@ -15,5 +15,8 @@ class Theme(NamedTuple):
     font: str = "NotoSans"  # bundled family; see reportgen/fonts
     page_size: str = "A4"  # or "Letter"
     logo: Path | None = None  # PNG or JPEG inside the project, shown on the first page
+    #: The logo is decoration (an artifact in the tagged PDF, not read), not information (a figure
+    #: with alternative text, the ``layout:logo-alt`` label).
+    logo_decorative: bool = False
     #: A TrueType font inside the project for characters the main font lacks (other scripts).
     fallback_font: Path | None = None

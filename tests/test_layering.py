@@ -11,7 +11,7 @@ PKG = Path(__file__).resolve().parent.parent / "reportgen"
 HOMES = {
     "yaml": {"sources"},
     "docx": {"render.docx", "render.review_docx"},
-    "reportlab": {"render.pdf"},
+    "reportlab": {"render.pdf", "render.pdf_text", "render.pdf_tags"},
     "babel.messages": {"i18n.catalogs"},
     "babel": {"i18n.catalogs", "localize"},
     "lxml": {"render.docx"},
@@ -36,14 +36,17 @@ LAYERS = {
     "i18n.commands": {"project", "files", "build.pipeline", "i18n.catalogs", "i18n.checks", "localize"},
     "localize": {"i18n.translations"},
     "render": set(),
-    "render.pdf": {"render", "render.fonts", "lazy"},
+    "render.pdf": {"render", "render.fonts", "render.pdf_text", "render.pdf_tags", "lazy"},
+    "render.pdf_text": {"render.links", "render.pdf_tags"},
+    "render.pdf_tags": set(),
+    "render.links": set(),
     "lazy": set(),
     "render.fonts": set(),
     "build.pool": {"build.workers"},
     "build.workers": set(),
     "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translations", "i18n.catalogs",
                        "render", "render.fonts", "render.docx", "build.workers", "build.pool"},
-    "render.docx": {"render", "render.docx_package"},
+    "render.docx": {"render", "render.docx_package", "render.links"},
     "render.docx_package": set(),
     "render.review_docx": {"render"},
     "i18n.review": {"project", "files", "build.pipeline", "i18n.catalogs", "i18n.checks", "localize",
@@ -60,8 +63,8 @@ LAYERS = {
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
-                  "build.pool", "build.workers", "i18n.translations", "i18n.glossary", "lazy", "distribute.headers",
-                  "render.docx_package"}
+                  "render.links", "build.pool", "build.workers", "i18n.translations", "i18n.glossary", "lazy",
+                  "distribute.headers", "render.docx_package"}
 
 
 def modules():

@@ -274,7 +274,8 @@ def test_plain_text_breaks_lines_as_a_paragraph_does():
     from reportlab.platypus import Paragraph
 
     from reportgen.render.fonts import plain
-    from reportgen.render.pdf import _fonts, _Styles, _Text, _Widths
+    from reportgen.render.pdf import _fonts, _Styles
+    from reportgen.render.pdf_text import Text as _Text, Widths as _Widths
 
     fonts = _fonts(model.Theme())
     st = _Styles(fonts.main, model.Theme())
@@ -296,7 +297,8 @@ def test_plain_text_breaks_lines_as_a_paragraph_does():
 def test_a_split_plain_text_can_be_broken_again_at_another_width():
     """A table splits a cell at one width and draws it at another: each part keeps its own text
     (with its line breaks and the pieces of a word broken between characters), not just its lines."""
-    from reportgen.render.pdf import _fonts, _Styles, _Text, _Widths
+    from reportgen.render.pdf import _fonts, _Styles
+    from reportgen.render.pdf_text import Text as _Text, Widths as _Widths
 
     fonts = _fonts(model.Theme())
     st = _Styles(fonts.main, model.Theme())
@@ -350,7 +352,7 @@ def test_heading_never_alone_at_the_foot_of_a_page(tmp_path):
                         section("b", "Next heading", para("First words of the section. " * 40))])
         texts = page_texts(write(tmp_path, doc, f"h{n}.pdf"))
         page = next(i for i, t in enumerate(texts) if "Next heading" in t)
-        body = [ln for ln in texts[page].splitlines() if not ln.startswith("A title")]
+        body = [ln.strip() for ln in texts[page].splitlines() if not ln.startswith("A title")]
         after = body[body.index("Next heading") + 1:] if "Next heading" in body else []
         assert any("First words" in ln for ln in after), (n, texts[page][-300:])
         seen_split += len(texts) > 1

@@ -50,6 +50,7 @@ from docx.shared import Mm
 
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase
 from . import Rendered, RenderOptions, docx_package, escape
+from .links import find_urls
 
 DOCX_FONT = "Arial"  # present in Word everywhere; Liberation Sans stands in on Linux
 PAGE_SIZES_MM = {"A4": (210, 297), "LETTER": (215.9, 279.4)}
@@ -353,6 +354,28 @@ def _add_text(p, text: str, rstyle: str | None = None, lang: str | None = None):
     return r
 
 
+def _add_linked_text(p, text: str, part, lang: str | None = None) -> None:
+    """Append ``text`` as :func:`_add_text` does, its URLs as hyperlinks (``w:hyperlink`` with an
+    external relationship of ``part``, the document part)."""
+    start = 0
+    for a, b in find_urls(text):
+        if a > start:
+            _add_text(p, text[start:a], lang=lang)
+        rid = part.relate_to(text[a:b], RT.HYPERLINK, is_external=True)
+        link = p.makeelement(qn("w:hyperlink"), {qn("r:id"): rid, qn("w:history"): "1"})
+        _add_text(link, text[a:b], lang=lang)
+        p.append(link)
+        start = b
+    if start < len(text):
+        _add_text(p, text[start:], lang=lang)
+
+
+def _drop_hyperlinks(part) -> None:
+    """Remove the previous render's hyperlink relationships from the reused document part."""
+    for rid in [rid for rid, rel in part.rels.items() if rel.reltype == RT.HYPERLINK and rel.is_external]:
+        del part.rels[rid]
+
+
 def _draft_run(p, text: str, bold: bool = False) -> None:
     """A draft build's red mark: the one place with direct formatting (it is not for publishing)."""
     r = _add_text(p, text)
@@ -375,8 +398,11 @@ def _paragraph(body, style_id: str | None):
     return p
 
 
-def _phrase(p, phrase: Phrase, doc: LocalizedReport) -> None:
-    _add_text(p, phrase.text, lang=phrase.lang)
+def _phrase(p, phrase: Phrase, doc: LocalizedReport, part=None) -> None:
+    if part is None:
+        _add_text(p, phrase.text, lang=phrase.lang)
+    else:
+        _add_linked_text(p, phrase.text, part, phrase.lang)
     if phrase.marked:
         _add_text(p, " ")
         _draft_run(p, doc.labels.draft_marker)
@@ -526,16 +552,17 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     body = document.element.body
     for child in list(body):
         body.remove(child)
+    _drop_hyperlinks(document.part)
 
     normal, bullet, heading = ids["Normal"], ids["List Bullet"], ids["Heading 1"]
 
     if doc.kind_label:
         _add_text(_paragraph(body, normal), doc.kind_label, rstyle=ids["Intense Emphasis"])
     if doc.series:
-        _phrase(_paragraph(body, ids["Subtitle"]), doc.series, doc)
+        _phrase(_paragraph(body, ids["Subtitle"]), doc.series, doc, document.part)
     _phrase(_paragraph(body, ids["Title"]), doc.title, doc)
     if doc.organiser:
-        _phrase(_paragraph(body, ids["Subtitle"]), doc.organiser, doc)
+        _phrase(_paragraph(body, ids["Subtitle"]), doc.organiser, doc, document.part)
     if doc.facts:
         # one paragraph, a line per fact: the title block ends with one paragraph's spacing
         p = _paragraph(body, normal)
@@ -548,13 +575,13 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
 
     for sec in doc.sections:
         if sec.heading:
-            _phrase(_paragraph(body, heading), sec.heading, doc)
+            _phrase(_paragraph(body, heading), sec.heading, doc, document.part)
         for block in sec.blocks:
             if isinstance(block, LParagraph):
-                _phrase(_paragraph(body, normal), block.text, doc)
+                _phrase(_paragraph(body, normal), block.text, doc, document.part)
             elif isinstance(block, LBulletList):
                 for item in block.items:
-                    _phrase(_paragraph(body, bullet), item, doc)
+                    _phrase(_paragraph(body, bullet), item, doc, document.part)
     body.append(sect_pr)
 
     for footer in prep.footers:

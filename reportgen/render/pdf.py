@@ -1,4 +1,4 @@
-"""PDF renderer (ReportLab). The only module that imports reportlab.
+"""PDF renderer (ReportLab, with its flowables in ``pdf_text`` and the tagging in ``pdf_tags``).
 
 What every PDF gets (docs/pdf.md): the bundled Noto Sans family embedded (subset), and nothing
 else, unless the theme names a fallback font for other scripts; a first page with the organiser (and
@@ -6,6 +6,11 @@ logo), series, title and the event facts; sections with bookmarks, bullets with 
 running footer with the title and a localized "Page X of Y"; document language (/Lang), title shown in
 the viewer's window, Info metadata and the same in an XMP stream; outlines open by default; page
 labels; and byte-for-byte reproducible output for the same input and ``created`` date.
+
+Every PDF is tagged (PDF/UA-1's machine-checkable requirements, docs/pdf.md): the story is built
+together with its structure tree (:mod:`reportgen.render.pdf_tags`), the flowables of
+:mod:`reportgen.render.pdf_text` draw their text as their element's marked content, and the canvas
+below keeps everything else an artifact and writes the tree when the document is saved.
 
 Before rendering, :func:`reportgen.glyphs.check_glyphs` (called by the build, once per document, for
 both formats) finds every character the fonts cannot draw: ReportLab has no per-glyph fallback and
@@ -87,6 +92,10 @@ from . import Rendered, RenderOptions, escape
 
 PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
 MARGIN = 20 * mm
+
+
+from .pdf_tags import Elem, Tree  # noqa: E402 - apart from the import block above (ReportLab's)
+from .pdf_text import Heading, MarkedParagraph, Text, TextHeading, Widths  # noqa: E402
 
 
 # --------------------------------------------------------------------------- fonts
@@ -180,188 +189,6 @@ class _Styles:
         self.bullet_last = ParagraphStyle("bullet_last", parent=self.bullet, spaceAfter=10)
 
 
-class _OutlineEntry:
-    """For a heading: it puts its own outline entry where it is drawn (so the bookmark lands on the
-    page the heading moved to, never on the page before)."""
-
-    _key = _title = ""
-    canv: Any
-    height: float
-    style: ParagraphStyle
-
-    def draw(self) -> None:
-        if self._key:
-            c = self.canv
-            c.bookmarkHorizontal(self._key, 0, self.height + self.style.spaceBefore)
-            c.addOutlineEntry(self._title, self._key, level=0, closed=False)
-        super().draw()  # type: ignore[misc]
-
-
-class _Heading(_OutlineEntry, Paragraph):
-    """A heading with markup."""
-
-    def __init__(self, text, style, key: str = "", title: str = "", **kwargs):
-        super().__init__(text, style, **kwargs)  # ReportLab makes the parts of a split with kwargs
-        self._key, self._title = key, title
-
-    def split(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
-        parts = super().split(availWidth, availHeight)
-        for i, part in enumerate(parts):  # a heading longer than a page: the entry goes with its start
-            part._key, part._title = (self._key, self._title) if i == 0 else ("", "")
-        return parts
-
-
-_BREAKS = re.compile(r"[ \t\r\f\v\u1680\u2000-\u2008\u200a\u205f\u3000]+")  # not U+00A0, U+202F, U+2007
-
-
-class _Widths:
-    """Word widths of one render, cached: reports repeat their words, and ReportLab measures TTF text
-    in pure Python, which dominates the cost of line breaking."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, float], dict[str, float]] = {}
-
-    def table(self, font: str, size: float) -> dict[str, float]:
-        return self._cache.setdefault((font, size), {})
-
-    def of(self, word: str, font: str, size: float) -> float:
-        table = self.table(font, size)
-        w = table.get(word)
-        if w is None:
-            w = table[word] = pdfmetrics.stringWidth(word, font, size)
-        return w
-
-
-class _Text(Flowable):
-    """A plain left-aligned paragraph in one font: what most of a report is.
-
-    Equivalent to a ReportLab Paragraph of escaped text without markup (same style attributes:
-    font, size, leading, colour, left indent, bullet, space before/after, keep with next, no orphans
-    or widows), but it breaks lines with cached word widths, about three times faster on long
-    reports. Words wider than the line (URLs) are broken between characters; U+00A0 never breaks.
-    Text that needs markup (a draft mark, a fallback font) uses Paragraph instead.
-
-    Each line is kept with what separated it from the next (a space, a line break, or nothing inside
-    a word broken between characters), so that a part made by :meth:`split` holds its own text and
-    can be broken again for another width (a table cell is split at one width and drawn at another)."""
-
-    def __init__(self, text: str, style: ParagraphStyle, widths: _Widths, bullet: str | None = None,
-                 lines: list[tuple[str, str, float]] | None = None, width: float = 0):
-        super().__init__()
-        self.text, self.style, self._widths, self.bullet = text, style, widths, bullet
-        self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
-        self.keepWithNext = getattr(style, "keepWithNext", 0)
-        self._lines, self._for_width = lines, width if lines is not None else -1.0
-
-    def _break(self, avail: float) -> list[tuple[str, str, float]]:
-        """(line, separator from the next line, word spacing): as a Paragraph does, a line may be
-        up to ``spaceShrinkage`` (5 %) of its spaces too long, and its spaces (U+00A0 included,
-        drawn as spaces) are then drawn that much narrower."""
-        st = self.style
-        font, size = st.fontName, st.fontSize
-        widths = self._widths
-        space = widths.of(" ", font, size)
-        shrink = getattr(st, "spaceShrinkage", 0.0) * space
-        lines: list[tuple[str, str, float]] = []
-
-        def done(words: list[str], used: float, sep: str) -> None:
-            text = " ".join(words)
-            spaces = len(words) - 1 + text.count("\xa0")
-            lines.append((text, sep, (avail - used) / spaces if used - avail > 1e-8 and spaces > 0 else 0.0))
-
-        for para in self.text.split("\n"):
-            line: list[str] = []
-            used = 0.0
-            for word in _BREAKS.split(para.strip()):
-                if not word:
-                    continue
-                w = widths.of(word, font, size)
-                if line and used + space + w <= avail + shrink * len(line):
-                    line.append(word)
-                    used += space + w
-                    continue
-                if line:
-                    done(line, used, " ")
-                if w <= avail:
-                    line, used = [word], w
-                    continue
-                chars = widths.table(font, size)  # a word longer than the line: break it anywhere
-                piece, used = "", 0.0
-                for ch in word:
-                    cw = chars.get(ch)
-                    if cw is None:
-                        cw = chars[ch] = pdfmetrics.stringWidth(ch, font, size)
-                    if piece and used + cw > avail:
-                        lines.append((piece, "", 0.0))
-                        piece, used = "", 0.0
-                    piece += ch
-                    used += cw
-                line = [piece]
-            done(line, used, "\n")
-        return lines
-
-    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
-        avail = availWidth - self.style.leftIndent - self.style.rightIndent
-        if self._lines is None or self._for_width != avail:
-            self._lines, self._for_width = self._break(avail), avail
-        self.width, self.height = availWidth, len(self._lines) * self.style.leading
-        return self.width, self.height
-
-    def split(self, availWidth, availHeight):  # noqa: N803
-        self.wrap(availWidth, availHeight)
-        lines, leading = self._lines or [], self.style.leading
-        fit = int((availHeight + 1e-6) // leading)
-        if len(lines) - fit < 2:  # no widow: at least two lines move
-            fit = len(lines) - 2
-        if fit < 2 or fit >= len(lines):  # no orphan: at least two lines stay
-            return []
-        first, rest = self._part(lines[:fit], True), self._part(lines[fit:], False)
-        first.spaceAfter = rest.spaceBefore = 0
-        for part in first, rest:  # measured already, as ReportLab's own parts are (a table reads them)
-            part.width, part.height = availWidth, len(part._lines or ()) * leading
-        return [first, rest]
-
-    def _part(self, lines: list[tuple[str, str, float]], first: bool) -> _Text:
-        return _Text(_joined(lines), self.style, self._widths, self.bullet if first else None, lines,
-                     self._for_width)
-
-    def draw(self) -> None:
-        st, c = self.style, self.canv
-        y = self.height - st.fontSize
-        if self.bullet:
-            c.setFont(st.bulletFontName, st.bulletFontSize)
-            c.setFillColor(st.bulletColor or st.textColor)
-            c.drawString(st.bulletIndent, y, self.bullet)
-        t = c.beginText(st.leftIndent, y)
-        t.setFont(st.fontName, st.fontSize, st.leading)
-        t.setFillColor(st.textColor)
-        for line, _, word_space in self._lines or ():
-            if word_space:
-                t.setWordSpace(word_space)
-                t.textLine(line)
-                t.setWordSpace(0)
-            else:
-                t.textLine(line)
-        c.drawText(t)
-
-
-def _joined(lines: list[tuple[str, str, float]]) -> str:
-    """The text that :meth:`_Text._break` made ``lines`` of (whitespace runs made single spaces)."""
-    return "".join(line + sep for line, sep, _ in lines)[:-len(lines[-1][1]) or None] if lines else ""
-
-
-class _TextHeading(_OutlineEntry, _Text):
-    """A heading without markup."""
-
-    def __init__(self, text: str, style: ParagraphStyle, widths: _Widths, key: str = "", title: str = "",
-                 lines: list[tuple[str, str, float]] | None = None, width: float = 0):
-        super().__init__(text, style, widths, None, lines, width)
-        self._key, self._title = key, title
-
-    def _part(self, lines: list[tuple[str, str, float]], first: bool) -> _Text:  # a heading longer than a page
-        return _TextHeading(_joined(lines), self.style, self._widths,
-                            *((self._key, self._title) if first else ("", "")), lines=lines, width=self._for_width)
-
 
 class _KeepWithNext(KeepTogether):
     """Headings (keepWithNext) + the next flowable. ReportLab's KeepTogether moves the whole group to
@@ -388,9 +215,9 @@ class _KeepWithNext(KeepTogether):
 # --------------------------------------------------------------------------- page furniture
 
 
-def _numbered_canvas(doc: LocalizedReport, st: _Styles, fonts: _Fonts, created: float, xmp: bytes):
-    """A canvas class that knows the page count when it draws the footers ("Page X of Y")."""
-    footer_parts = doc.labels.page_footer
+def _numbered_canvas(doc: LocalizedReport, st: _Styles, fonts: _Fonts, created: float, xmp: bytes, tree: Tree):
+    """A canvas class that knows the page count when it draws the footers ("Page X of Y"), and
+    writes the marked content of each page and the structure tree (``tree``)."""
     font = fonts.main
 
     class NumberedCanvas(rl_canvas.Canvas):
@@ -399,48 +226,81 @@ def _numbered_canvas(doc: LocalizedReport, st: _Styles, fonts: _Fonts, created: 
         def __init__(self, *args, **kwargs):
             kwargs["initialFontName"] = font  # else Helvetica lands in every page's resources
             super().__init__(*args, **kwargs)
-            _fix_timestamp(self._doc, created)
+            _fix_timestamp(_document(self), created)
             self._pages: list[dict] = []
+            tree.open_page(self)
 
         def showPage(self):  # noqa: N802 - ReportLab's name
             self._pages.append(dict(self.__dict__))
             self._startPage()
+            tree.open_page(self)
 
         def save(self):
             total = len(self._pages)
             NumberedCanvas.page_count = total
-            for state in self._pages:
+            pages: list[Any] = []
+            annots: dict[int, list[Any]] = {}
+            for number, state in enumerate(self._pages, 1):
                 self.__dict__.update(state)
-                self._footer(total)
+                tree.footer(self, lambda: self._footer(total))
                 super().showPage()
+                page = _page_dictionary(self, tree.page_entries(number))
+                pages.append(_document(self).Reference(page))
+                if tree.has_links(number):
+                    annots[number] = list(page.Annots)
+            tree.write(_document(self).Reference, self.setCatalogEntry, pages, annots)
             self.showOutline()  # PageMode /UseOutlines: bookmarks open in the viewer
             self.addPageLabel(0, style="D")  # logical page numbers 1, 2, ... match the footer
-            self._doc.Catalog.Metadata = PDFStream(
-                PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), xmp, filters=[])
+            self.setCatalogEntry("Metadata", PDFStream(
+                PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), xmp, filters=[]))
             super().save()
 
         def _footer(self, total: int) -> None:
-            page = self._pageNumber
-            label = "".join(str(page) if p == "{page}" else str(total) if p == "{pages}" else p for p in footer_parts)
-            label = " ".join(plain(label).split())
-            width, _ = self._pagesize
-            left, right, y = MARGIN, width - MARGIN, 12 * mm
-            self.saveState()
-            self.setStrokeColor(st.accent)
-            self.setLineWidth(0.4)
-            self.line(left, y + 10, right, y + 10)
-            self.setFillColor(st.muted)
-            label_w = _width(label, fonts, font, 8)
-            _draw(self, right - label_w, y, label, fonts, font, 8)
-            title = _fit(" ".join(plain(doc.title.text).split()), fonts, font, 8,
-                         right - left - label_w - 12 * mm)
-            _draw(self, left, y, title, fonts, font, 8)
-            if doc.draft:
-                self.setFillColor(colors.HexColor("#B00020"))
-                _draw(self, (left + right) / 2 + 10 * mm, y, doc.labels.draft, fonts, font + "-Bold", 8)
-            self.restoreState()
+            _draw_footer(self, doc, st, fonts, self.getPageNumber(), total, self._pagesize[0])
 
     return NumberedCanvas
+
+
+def _draw_footer(c: Any, doc: LocalizedReport, st: _Styles, fonts: _Fonts, page: int, total: int,
+                 width: float) -> None:
+    """The running footer: a rule, the title (shortened to fit) and "Page X of Y"."""
+    font = fonts.main
+    label = "".join(str(page) if p == "{page}" else str(total) if p == "{pages}" else p for p in doc.labels.page_footer)
+    label = " ".join(plain(label).split())
+    left, right, y = MARGIN, width - MARGIN, 12 * mm
+    c.saveState()
+    c.setStrokeColor(st.accent)
+    c.setLineWidth(0.4)
+    c.line(left, y + 10, right, y + 10)
+    c.setFillColor(st.muted)
+    label_w = _width(label, fonts, font, 8)
+    _draw(c, right - label_w, y, label, fonts, font, 8)
+    title = _fit(" ".join(plain(doc.title.text).split()), fonts, font, 8, right - left - label_w - 12 * mm)
+    _draw(c, left, y, title, fonts, font, 8)
+    if doc.draft:
+        c.setFillColor(colors.HexColor("#B00020"))
+        _draw(c, (left + right) / 2 + 10 * mm, y, doc.labels.draft, fonts, font + "-Bold", 8)
+    c.restoreState()
+
+
+def _document(canvas: Any) -> Any:
+    """The canvas's ``PDFDocument``: the one private attribute of ReportLab used here (ReportLab
+    4.1-5.1 have no public accessor). Needed for what the canvas's public API cannot do: making
+    objects indirect (``Reference``: structure elements refer to their parents), the page
+    dictionaries (below) and the fixed timestamp. ``tests/test_pdf_tags.py`` fails loudly if
+    ReportLab changes any of this."""
+    return canvas._doc
+
+
+def _page_dictionary(canvas: Any, entries: dict[str, Any]) -> Any:
+    """Add ``entries`` (``/StructParents``, ``/Tabs``) to the page ``canvas.showPage`` just added,
+    and return that page. ``PDFPage`` writes only the keys its ``__NoDefault__`` lists, and
+    ``showPage`` offers no way to add one: the list is extended on this page object only."""
+    page = _document(canvas).Pages[-1]
+    page.__NoDefault__ = [*page.__NoDefault__, *entries]
+    for key, value in entries.items():
+        setattr(page, key, value)
+    return page
 
 
 def _width(text: str, fonts: _Fonts, font: str, size: float) -> float:
@@ -478,7 +338,8 @@ def _fix_timestamp(pdfdoc, created: float) -> None:
 
 
 def xmp_packet(doc: LocalizedReport, subject: str) -> bytes:
-    """XMP metadata with the same title, author, subject, keywords, language and dates as /Info."""
+    """XMP metadata with the same title, author, subject, keywords, language and dates as /Info, and
+    the PDF/UA-1 identification (``pdfuaid:part``)."""
     e = escape
     stamp = doc.created.strftime("%Y-%m-%dT%H:%M:%SZ")
     title = e(doc.title.text)
@@ -509,6 +370,8 @@ def xmp_packet(doc: LocalizedReport, subject: str) -> bytes:
         f"<xmp:ModifyDate>{stamp}</xmp:ModifyDate>",
         f"<xmp:MetadataDate>{stamp}</xmp:MetadataDate>",
         "</rdf:Description>",
+        '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+        "<pdfuaid:part>1</pdfuaid:part></rdf:Description>",
         "</rdf:RDF>",
         "</x:xmpmeta>",
         '<?xpacket end="r"?>',
@@ -527,12 +390,12 @@ def _phrase(p: Phrase, doc: LocalizedReport, fonts: _Fonts) -> str:
 
 
 class _Blocks:
-    """The flowables of one document's text: :class:`_Text` (a third of a Paragraph's cost) for
-    text in the main font without a draft mark, which is nearly all of it; Paragraph (markup) for
-    the rest."""
+    """The flowables of one document's text, each the content of a structure element: :class:`Text`
+    (a third of a Paragraph's cost) for text in the main font without a draft mark, which is nearly
+    all of it; a Paragraph (markup) for the rest."""
 
     def __init__(self, doc: LocalizedReport, fonts: _Fonts):
-        self.doc, self.fonts, self.widths = doc, fonts, _Widths()
+        self.doc, self.fonts, self.widths = doc, fonts, Widths()
 
     def _plain(self, p: Phrase) -> str | None:
         """``p``'s text as drawn, if it needs no markup."""
@@ -543,38 +406,69 @@ class _Blocks:
             return None
         return text
 
-    def text(self, p: Phrase | str, style: ParagraphStyle, bullet: str | None = None) -> Flowable:
+    def text(self, p: Phrase | str, style: ParagraphStyle, parent: Elem, role: str = "P") -> Flowable:
+        """``p`` as a new ``role`` element of ``parent`` (with its own language, if it has one)."""
         p = Phrase(p) if isinstance(p, str) else p
+        return self.flowable(p, style, parent.add(role, p.lang))
+
+    def item(self, p: Phrase, style: ParagraphStyle, parent: Elem) -> Flowable:
+        """A bullet of list ``parent``: ``LI`` with the bullet as ``Lbl`` and the text as ``LBody``."""
+        li = parent.add("LI")
+        label = li.add("Lbl")
+        return self.flowable(p, style, li.add("LBody", p.lang), "•", label)
+
+    def flowable(self, p: Phrase, style: ParagraphStyle, struct: Elem, bullet: str | None = None,
+              label: Elem | None = None) -> Flowable:
         text = self._plain(p)
         if text is not None:
-            return _Text(text, style, self.widths, bullet)
-        return Paragraph(_phrase(p, self.doc, self.fonts), style, bulletText=bullet)
+            return Text(text, style, self.widths, bullet, struct=struct, label=label)
+        return MarkedParagraph(_phrase(p, self.doc, self.fonts), style, struct, label, bullet)
 
-    def heading(self, p: Phrase, style: ParagraphStyle, key: str) -> Flowable:
+    def heading(self, p: Phrase, style: ParagraphStyle, key: str, struct: Elem) -> Flowable:
         title = p.text.replace("\n", " ")
         text = self._plain(p)
+        if p.lang:
+            struct.lang = p.lang
         if text is not None:
-            return _TextHeading(text, style, self.widths, key, title)
-        return _Heading(_phrase(p, self.doc, self.fonts), style, key, title)
+            return TextHeading(text, style, self.widths, key, title, struct=struct)
+        return Heading(_phrase(p, self.doc, self.fonts), style, key, title, struct=struct)
 
 
-def _logo(path: Path, max_w: float, max_h: float) -> Image:
+class _Figure(Image):
+    """An image drawn as the content of its ``Figure`` element (none: an artifact)."""
+
+    struct: Elem | None = None
+
+    def draw(self) -> None:
+        if self.struct is None:
+            super().draw()
+            return
+        self.struct.tree.begin(self.canv, self.struct)
+        super().draw()
+        self.struct.tree.end(self.canv)
+
+
+def _logo(path: Path, max_w: float, max_h: float, struct: Elem | None) -> Image:
     w, h = ImageReader(str(path)).getSize()
     scale = min(max_w / w, max_h / h)
-    img = Image(str(path), width=w * scale, height=h * scale)
+    img = _Figure(str(path), width=w * scale, height=h * scale)
     img.hAlign = "LEFT"
+    img.struct = struct
     return img
 
 
-def _title_block(doc: LocalizedReport, st: _Styles, blocks: _Blocks, width: float, theme: Theme) -> list[Flowable]:
+def _title_block(doc: LocalizedReport, st: _Styles, blocks: _Blocks, width: float, theme: Theme,
+                 root: Elem) -> list[Flowable]:
     fonts = blocks.fonts
     out: list[Flowable] = []
-    organiser = blocks.text(doc.organiser, st.organiser) if doc.organiser else None
     if theme.logo is not None:
-        logo = _logo(theme.logo, 60 * mm, 18 * mm)
+        figure = None if theme.logo_decorative else root.add("Figure", alt=doc.labels.logo_alt)
+        logo = _logo(theme.logo, 60 * mm, 18 * mm, figure)
+    organiser = blocks.text(doc.organiser, st.organiser, root) if doc.organiser else None
+    if theme.logo is not None:
         if organiser is None:
             out += [logo, Spacer(1, 12)]
-        else:  # letterhead: logo, then the organiser's name beside it
+        else:  # letterhead: logo, then the organiser's name beside it (a layout table: not tagged)
             logo_w = logo.drawWidth + 6 * mm
             table = Table([[logo, organiser]], colWidths=[logo_w, width - logo_w], hAlign="LEFT")
             table.setStyle(TableStyle([
@@ -587,44 +481,56 @@ def _title_block(doc: LocalizedReport, st: _Styles, blocks: _Blocks, width: floa
     elif organiser is not None:
         out.append(organiser)
     if doc.kind_label:
-        out.append(blocks.text(doc.kind_label.upper(), st.kind))
+        out.append(blocks.text(doc.kind_label.upper(), st.kind, root))
     if doc.series:
-        out.append(blocks.text(doc.series, st.series))
-    out.append(blocks.heading(doc.title, st.title, "top"))
+        out.append(blocks.text(doc.series, st.series, root))
+    out.append(blocks.heading(doc.title, st.title, "top", root.add("H1")))
     if doc.facts:
-        widest = max(_width(k, fonts, st.fact_label.fontName, st.fact_label.fontSize) for k, _ in doc.facts)
-        label_w = min(max(28 * mm, widest + 16), width / 3)
-        rows = [[blocks.text(k, st.fact_label), blocks.text(v, st.fact_value)] for k, v in doc.facts]
-        table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
-        table.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F2F5F9")),
-            ("LINEABOVE", (0, 0), (-1, 0), 1.2, st.accent),
-            ("FONTNAME", (0, 0), (-1, -1), fonts.main),  # the cell default is Helvetica
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ("LEFTPADDING", (0, 0), (-1, -1), 6),
-            ("TOPPADDING", (0, 0), (-1, 0), 6),
-            ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
-        ]))
-        out.append(table)
+        out.append(_facts(doc, st, blocks, width, root.add("Table")))
     out.append(Spacer(1, 8))
     return out
 
 
-def _body(doc: LocalizedReport, st: _Styles, blocks: _Blocks) -> list[Flowable]:
+def _facts(doc: LocalizedReport, st: _Styles, blocks: _Blocks, width: float, table: Elem) -> Table:
+    """The event facts: a table of one row per fact, its label a row header (``TH``)."""
+    fonts = blocks.fonts
+    widest = max(_width(k, fonts, st.fact_label.fontName, st.fact_label.fontSize) for k, _ in doc.facts)
+    label_w = min(max(28 * mm, widest + 16), width / 3)
+    rows = []
+    for k, v in doc.facts:
+        tr = table.add("TR")
+        value = doc.location if doc.location is not None and v == doc.location.text else Phrase(v)
+        rows.append([blocks.flowable(Phrase(k), st.fact_label, tr.add("TH", attrs={"O": "Table", "Scope": "Row"})),
+                     blocks.flowable(value, st.fact_value, tr.add("TD", value.lang))])
+    flowable = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
+    flowable.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F2F5F9")),
+        ("LINEABOVE", (0, 0), (-1, 0), 1.2, st.accent),
+        ("FONTNAME", (0, 0), (-1, -1), fonts.main),  # the cell default is Helvetica
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, 0), 6),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
+    ]))
+    return flowable
+
+
+def _body(doc: LocalizedReport, st: _Styles, blocks: _Blocks, root: Elem) -> list[Flowable]:
     story: list[Flowable] = []
     for i, section in enumerate(doc.sections):
         if section.heading:
-            story.append(blocks.heading(section.heading, st.heading, f"s{i}"))
+            story.append(blocks.heading(section.heading, st.heading, f"s{i}", root.add("H2")))
         for b in section.blocks:
             if isinstance(b, LParagraph):
-                story.append(blocks.text(b.text, st.body))
+                story.append(blocks.text(b.text, st.body, root))
             elif isinstance(b, LBulletList):
-                # one Paragraph per bullet (hanging indent from the style): a long list splits
+                # one flowable per bullet (hanging indent from the style): a long list splits
                 # between bullets and a heading stays with the first bullet only
+                lst = root.add("L")
                 for j, item in enumerate(b.items, 1):
-                    story.append(blocks.text(item, st.bullet_last if j == len(b.items) else st.bullet, "•"))
+                    story.append(blocks.item(item, st.bullet_last if j == len(b.items) else st.bullet, lst))
     return story
 
 
@@ -658,8 +564,9 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
     )
     width = pagesize[0] - 2 * MARGIN
     blocks = _Blocks(doc, fonts)
-    story = _title_block(doc, st, blocks, width, theme) + _body(doc, st, blocks)
-    canvasmaker = _numbered_canvas(doc, st, fonts, doc.created.timestamp(), xmp_packet(doc, subject))
+    tree = Tree()
+    story = _title_block(doc, st, blocks, width, theme, tree.root) + _body(doc, st, blocks, tree.root)
+    canvasmaker = _numbered_canvas(doc, st, fonts, doc.created.timestamp(), xmp_packet(doc, subject), tree)
     # ReportLab's settings and font registry are global: one document at a time per process (threads
     # would gain nothing under the GIL, and another thread's restored setting would change our bytes)
     with _BUILDING:
