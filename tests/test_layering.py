@@ -12,8 +12,8 @@ HOMES = {
     "yaml": {"sources"},
     "docx": {"render.docx"},
     "reportlab": {"render.pdf"},
-    "babel.messages": {"i18n.catalogs"},
-    "babel": {"i18n.catalogs", "localize"},
+    "babel.messages": {"i18n.merge"},
+    "babel": {"i18n.merge", "localize"},
     "lxml": {"render.docx"},
     "pypdf": set(),
     "rich": {"cli"},
@@ -28,29 +28,35 @@ LAYERS = {
     "config": {"render.fonts"},
     "project": {"config", "localize"},
     "sources": {"lazy"},
-    "i18n.catalogs": {"i18n.checks", "i18n.fuzzy", "i18n.translations"},
-    "i18n.translations": set(),
+    "i18n.scan": set(),
+    "i18n.wrap": set(),
+    "i18n.po": {"i18n.scan", "i18n.wrap"},
+    "i18n.translator": {"i18n.scan"},
+    "i18n.extract": {"__init__", "i18n.po"},
+    "i18n.merge": {"i18n.extract", "i18n.fuzzy", "i18n.po"},
     "i18n.checks": set(),
     "i18n.fuzzy": set(),
-    "i18n.commands": {"project", "files", "build.pipeline", "i18n.catalogs", "i18n.checks", "localize"},
-    "localize": {"i18n.translations"},
+    "i18n.commands": {"project", "files", "build.pipeline", "i18n.checks", "i18n.extract", "i18n.merge", "i18n.po",
+                      "i18n.translator", "localize"},
+    "localize": {"i18n.translator"},
     "render": set(),
     "render.pdf": {"render", "render.fonts", "lazy"},
     "lazy": set(),
     "render.fonts": set(),
     "build.pool": {"build.workers"},
     "build.workers": set(),
-    "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translations", "i18n.catalogs",
+    "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translator", "i18n.extract", "i18n.po",
                        "render", "render.fonts", "render.docx", "build.workers", "build.pool"},
     "render.docx": {"render"},
     "distribute.participants": {"localize", "sources"},
     "distribute.mail": {"project", "files", "build.pipeline", "config", "localize", "distribute.participants",
-                        "i18n.translations"},
+                        "i18n.translator"},
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
-                  "build.pool", "build.workers", "i18n.translations", "lazy"}
+                  "build.pool", "build.workers", "i18n.translator", "i18n.scan", "i18n.wrap", "i18n.po",
+                  "i18n.extract", "lazy"}
 
 
 def modules():

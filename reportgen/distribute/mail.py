@@ -42,7 +42,7 @@ from .. import localize, model
 from ..project import Project, resolve_languages, resolve_sources
 from ..build.pipeline import build_project, load_reports, load_translators
 from ..files import write_atomic
-from ..i18n.translations import Translator
+from ..i18n.translator import Translator
 from ..config import Settings
 from ..errors import Diagnostic, InputError, Location, display_path
 from .participants import EMAIL_RE, Choice, Participant, choose_language, load_participants

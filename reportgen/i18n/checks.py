@@ -87,6 +87,7 @@ class CatalogInfo:
     header_line: int = 1
     ignore: frozenset[str] = field(default_factory=frozenset)
     header_fuzzy: bool = False
+    expected_plural_forms: str = ""  # CLDR's Plural-Forms value
 
 
 def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
@@ -97,9 +98,14 @@ def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
         if code not in info.ignore:
             out.append(Diagnostic(CODES[code], message, Location(info.path, line), code))
 
-    if info.expected_nplurals and info.nplurals and info.nplurals != info.expected_nplurals:
-        report("plural-header", f"Plural-Forms says nplurals={info.nplurals}, CLDR has "
-                                f"{info.expected_nplurals} plural forms for {info.lang!r}", info.header_line)
+    entries = list(entries)
+    plural = next((e for e in entries if e.msgid_plural is not None), None)
+    if plural is not None and info.expected_nplurals and info.nplurals and info.nplurals != info.expected_nplurals:
+        # only where it matters: an entry with plural forms (a catalog keeps the header it was made with)
+        report("plural-header", f"{_name(plural)} has plural forms, and Plural-Forms says nplurals={info.nplurals} "
+                                f"while CLDR has {info.expected_nplurals} forms for {info.lang!r}; to follow CLDR, "
+                                f"write 'Plural-Forms: {info.expected_plural_forms}' in the header and give each "
+                                f"plural entry {info.expected_nplurals} msgstr[N]", plural.line)
     if info.header_fuzzy:
         report("fuzzy", "the header is marked fuzzy: gettext tools (msgfmt, Weblate) then ignore the whole "
                         "catalog; remove '#, fuzzy' above msgid \"\"", info.header_line)
