@@ -1,6 +1,8 @@
-"""The build's catalog reader (reportgen.translations, no Babel) against Babel's: scan_po refuses
-every file Babel's read_po refuses, and where it accepts one, read_translations finds the same
-translations (string, fuzzy, plural, line) under the same keys. On every catalog of the repository
+"""reportgen's PO reader (reportgen.i18n.scan, no Babel) against Babel's, an independent reader used
+here as a reference: scan_po refuses every file Babel's read_po refuses (except '#~|' lines, the
+previous text of obsolete entries that msgmerge writes, which reportgen reads and Babel cannot),
+and where it accepts one, read_translations finds the same translations (string, fuzzy, plural,
+line) under the same keys. On every catalog of the repository
 and on generated PO files; then the exact line of each problem scan_po reports that Babel's reader
 would not (or would report without a clear place)."""
 
@@ -18,9 +20,11 @@ from babel.messages.pofile import read_po
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportgen.i18n import catalogs, translations
+from reportgen.i18n import translator as translations
 from reportgen.errors import InputError
-from reportgen.i18n.translations import parse_translations, read_translations, scan_po
+from reportgen.i18n.scan import scan_po
+from reportgen.i18n.translator import completeness, is_translated, parse_translations, read_translations
+from reportgen.paths import BUNDLED_LOCALES, LAYOUT_DOMAIN, catalog_path
 
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,6 +45,9 @@ def our_view(messages: translations.Messages) -> dict:
 
 
 def babel_reads(data: bytes):
+    """Babel's reading of ``data``; '#~|' lines (which Babel cannot read) as plain comments."""
+    lines = data.split(b"\n")
+    data = b"\n".join(b"# |" + line[3:] if line.strip().startswith(b"#~|") else line for line in lines)
     return read_po(io.BytesIO(data), locale=None, abort_invalid=True, charset="utf-8")
 
 
@@ -424,8 +431,8 @@ def test_messages_look_up_like_a_babel_catalog():
         b = babel.get(m.id if not m.pluralizable else m.id[0], context=m.context)
         assert (m.id, m.context) == (b.id, b.context)
     for cat in (ours, babel):  # the translators' counts work on either
-        assert catalogs.is_translated(cat, "a", None) == "translated"
-        assert catalogs.is_translated(cat, "missing", None) == "untranslated"
+        assert is_translated(cat, "a", None) == "translated"
+        assert is_translated(cat, "missing", None) == "untranslated"
 
 
 def test_the_build_finds_the_same_translations_as_babel(tmp_path):
@@ -443,10 +450,10 @@ def test_the_build_finds_the_same_translations_as_babel(tmp_path):
     texts = [(t.msgid, t.context) for _, r in reports for t in r.texts()]
     texts += [(english, f"layout:{key}") for key, english, _ in localize.layout_entries()]
     for lang in ("es", "fr", "pt"):
-        project = translations.catalog_path(settings_.locales_path, lang)
-        bundled = translations.catalog_path(translations.BUNDLED_LOCALES, lang, translations.LAYOUT_DOMAIN)
-        with_babel = ((f"locales/{lang}/LC_MESSAGES/reportgen.po", catalogs.read_catalog(project, root)),
-                      (f"<reportgen>/locales/{lang}/LC_MESSAGES/layout.po", catalogs.read_catalog(bundled)))
+        project = catalog_path(settings_.locales_path, lang)
+        bundled = catalog_path(BUNDLED_LOCALES, lang, LAYOUT_DOMAIN)
+        with_babel = ((f"locales/{lang}/LC_MESSAGES/reportgen.po", babel_reads(project.read_bytes())),
+                      (f"<reportgen>/locales/{lang}/LC_MESSAGES/layout.po", babel_reads(bundled.read_bytes())))
         for fuzzy in (False, True):
             ours = translations.load_translator(lang, settings_.locales_path, use_fuzzy=fuzzy, base=root)
             theirs = translations.Translator(lang, with_babel, fuzzy)
@@ -455,8 +462,8 @@ def test_the_build_finds_the_same_translations_as_babel(tmp_path):
             assert found == [theirs.lookup(*t) for t in texts]
             assert sum(f.state in ("translated", "draft") for f in found) > len(texts) // 2
             assert ours.diagnostics.items == theirs.diagnostics.items
-            assert catalogs.completeness(ours, [_text(*t) for t in texts]) == \
-                catalogs.completeness(theirs, [_text(*t) for t in texts])
+            assert completeness(ours, [_text(*t) for t in texts]) == \
+                completeness(theirs, [_text(*t) for t in texts])
 
 
 def _text(msgid: str, context: str):
@@ -472,13 +479,13 @@ LEFT_OUT = "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] =
 
 
 def test_importing_translations_leaves_babel_messages_and_email_out():
-    run = subprocess.run([sys.executable, "-c", "import reportgen.i18n.translations; " + LEFT_OUT],
+    run = subprocess.run([sys.executable, "-c", "import reportgen.i18n.translator; " + LEFT_OUT],
                          capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
 
 
 def test_loading_the_translators_of_a_build_leaves_them_out():
-    code = ("from reportgen.i18n import catalogs; from reportgen import localize; from reportgen.project import load_project; from reportgen.build.pipeline import load_translators; "
+    code = ("from reportgen import localize; from reportgen.project import load_project; from reportgen.build.pipeline import load_translators; "
             f"t = load_translators(load_project({str(REPO)!r}).settings, ['en', 'es', 'fr', 'pt']); "
             "assert t['fr'].lookup('Date', 'layout:date').state == 'translated'; " + LEFT_OUT)
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

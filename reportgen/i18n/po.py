@@ -83,6 +83,7 @@ class Catalog:
     def __init__(self, entries: list[Entry] | None = None, source: bytes | None = None):
         self.entries: list[Entry] = entries if entries is not None else []
         self.source = source  # the bytes it was read from
+        self._index: tuple[int, dict] | None = None
 
     @property
     def header(self) -> Entry | None:
@@ -97,10 +98,10 @@ class Catalog:
         return [e for e in self.entries if e.obsolete]
 
     def get(self, msgid: str, context: str | None = None) -> Entry | None:
-        for e in self.entries:
-            if not e.obsolete and e.msgid == msgid and e.context == context and not e.is_header:
-                return e
-        return None
+        """The active entry (msgctxt, msgid); the index is made again when entries were added or removed."""
+        if self._index is None or self._index[0] != len(self.entries):
+            self._index = (len(self.entries), self.index())
+        return self._index[1].get((context, msgid))
 
     def index(self) -> dict[tuple[str | None, str], Entry]:
         return {e.key: e for e in self.messages()}
