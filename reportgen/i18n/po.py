@@ -229,9 +229,10 @@ def format_entry(e: Entry) -> str:
 
 
 def dump(catalog: Catalog) -> bytes:
-    """The PO file: unchanged entries as they were read, the others as GNU writes them."""
+    """The PO file: unchanged entries as they were read, the others as GNU writes them; obsolete
+    entries last, as GNU writes them."""
     parts = []
-    for e in catalog.entries:
+    for e in sorted(catalog.entries, key=lambda e: e.obsolete):
         if e.obsolete and not e.msgstr[0]:
             continue  # as GNU: an obsolete entry without translation is not written
         if e.raw is not None and e.read_as == e.content():

@@ -29,7 +29,8 @@ from ..errors import Diagnostic, InputError, Location, link_escape
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[([0-9]+)\])?)(.*)")
 #: The same inside a ``#|`` comment (the previous msgid of a fuzzy entry), read as before.
 _PREVIOUS_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(.*)$")
-_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
+#: the escapes GNU gettext writes (\a \b \f \v only for control characters, which the checks report)
+_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 #: What ``bytes.strip()`` removes: Babel strips each line as bytes, before decoding it, so a line
 #: that starts with U+00A0 or U+3000 is not blank (nor a keyword) for it.
 _LINE_SPACE = " \t\n\r\x0b\x0c"
@@ -75,7 +76,7 @@ class ScannedEntry:
 
 _SIMPLE_STRING = re.compile(r'\s*"([^"\\]*)"\s*')
 #: A whole string token as _parse_string accepts it (\s is what str.strip() strips)
-_STRING = re.compile(r'\s*"([^"\\]*(?:\\[\\"ntr][^"\\]*)*)"\s*')
+_STRING = re.compile(r'\s*"([^"\\]*(?:\\[\\"ntrabfv][^"\\]*)*)"\s*')
 _ESCAPE = re.compile(r"\\(.)")
 
 

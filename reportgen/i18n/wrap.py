@@ -98,23 +98,22 @@ def _opportunities(chars: list[str], glued: list[bool]) -> list[bool]:
     allowed = [False] * n
     classes = [_class(c) for c in chars]
     classes = ["AL" if c == "AI" else c for c in classes]
-    last = classes[0] if n else "AL"  # the class before the current run of spaces
-    if last == "SP":
-        last = "ZW"  # spaces at the start: a break is allowed after them
+    last: str | None = None  # the class before the current run of spaces (None: only spaces so far)
     spaces = False
-    for i in range(1, n):
+    for i in range(n):
         cls = classes[i]
         if cls == "SP":
             spaces = True
             continue
-        if cls == "CM":  # a combining mark takes the class of its base, never breaks before it
+        if cls == "CM" and last is not None and not spaces:  # a combining mark goes with its base
+            continue
+        if cls == "CM":
+            cls = "AL"
+        if last is None:  # no break before the first character nor after spaces at the start
+            last, spaces = cls, False
             continue
         rule = _PAIRS.get((last, cls), "_")
-        if glued[i]:
-            pass
-        elif rule == "_" or (rule == "%" and spaces):
-            allowed[i] = True
-        elif rule == "@" and spaces:
+        if not glued[i] and (rule == "_" or (rule in "%@" and spaces)):
             allowed[i] = True
         last, spaces = cls, False
     return allowed
