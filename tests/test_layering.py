@@ -34,7 +34,9 @@ LAYERS = {
     "i18n.translator": {"i18n.scan"},
     "i18n.extract": {"__init__", "i18n.po"},
     "i18n.merge": {"i18n.extract", "i18n.fuzzy", "i18n.po"},
-    "i18n.checks": set(),
+    "i18n.checks": {"i18n.formats", "i18n.plural"},
+    "i18n.formats": set(),
+    "i18n.plural": set(),
     "i18n.fuzzy": set(),
     "i18n.commands": {"project", "files", "build.pipeline", "i18n.checks", "i18n.extract", "i18n.merge", "i18n.po",
                       "i18n.translator", "localize"},
@@ -56,7 +58,7 @@ STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
                   "build.pool", "build.workers", "i18n.translator", "i18n.scan", "i18n.wrap", "i18n.po",
-                  "i18n.extract", "lazy"}
+                  "i18n.extract", "i18n.formats", "i18n.plural", "lazy"}
 
 
 def modules():

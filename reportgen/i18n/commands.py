@@ -274,4 +274,5 @@ def catalog_info(catalog: po.Catalog, shown: str, lang: str, ignore=()) -> check
     header = catalog.header
     return checks.CatalogInfo(shown, lang, catalog.nplurals() or 0, cldr[0] if cldr else None,
                               1, frozenset(ignore), header_fuzzy=bool(header and header.fuzzy),
-                              expected_plural_forms=cldr[1] if cldr else "")
+                              expected_plural_forms=cldr[1] if cldr else "",
+                              plural_forms=catalog.header_field("Plural-Forms") or "")

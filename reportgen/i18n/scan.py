@@ -437,12 +437,14 @@ def _first(problem: tuple[int, str]) -> int:
 
 
 def _check_plural(e: ScannedEntry, nplurals: int, problems: list[tuple[int, str]]) -> None:
+    """A plural entry needs a Plural-Forms header and msgstr[0], msgstr[1]... without gaps. (How
+    many forms it has is a check, ``plural-forms``, with a hint: the file can be read.)"""
     forms = len(e.msgstr)
     if not nplurals:
         problems.append((e.line, "a plural entry, but the header has no Plural-Forms"))
-    elif forms != nplurals or sorted(e.msgstr) != list(range(forms)):
-        problems.append((e.line, f"{forms} plural form{'s' if forms != 1 else ''} (msgstr[N]), "
-                                 f"but the header's Plural-Forms says nplurals={nplurals}"))
+    elif sorted(e.msgstr) != list(range(forms)):
+        problems.append((e.line, f"plural forms msgstr[{']/['.join(map(str, sorted(e.msgstr)))}]: they must be "
+                                 f"numbered from msgstr[0] without gaps"))
 
 
 # --------------------------------------------------------------------------- the header

@@ -11,7 +11,9 @@ gettext's ``write-po.c``), not from its code.
 The line-break classes are those of Unicode for ASCII and the Latin, Greek and Cyrillic letters,
 the no-break spaces, quotation marks and dashes; other characters are treated as letters (class
 AL), so texts in scripts that break between characters (Chinese, Japanese, Thai) may be wrapped
-otherwise than GNU wraps them (still valid PO; ``msgcat`` would rewrap them).
+otherwise than GNU wraps them (still valid PO; ``msgcat`` would rewrap them). Also not reproduced:
+GNU's wrapping of an entry flagged with a format (``python-brace-format``) whose text has a run
+longer than a line without a break opportunity (a word of 78 letters) ending in a directive.
 """
 
 from __future__ import annotations
