@@ -100,6 +100,7 @@ class CatalogInfo:
     header_fuzzy: bool = False
     expected_plural_forms: str = ""  # CLDR's Plural-Forms value
     plural_forms: str = ""  # the header's Plural-Forms value
+    plural_line: int = 1  # its line
 
 
 def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
@@ -122,7 +123,7 @@ def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
     if why:
         report("plural-expression", f"Plural-Forms: {why}; msgfmt refuses the catalog"
                                     + (f" (CLDR's for {info.lang!r}: '{info.expected_plural_forms}')"
-                                       if info.expected_plural_forms else ""), info.header_line)
+                                       if info.expected_plural_forms else ""), info.plural_line)
     if info.header_fuzzy:
         report("fuzzy", "the header is marked fuzzy: gettext tools (msgfmt, Weblate) then ignore the whole "
                         "catalog; remove '#, fuzzy' above msgid \"\"", info.header_line)

@@ -270,9 +270,55 @@ def check_entries(catalog: po.Catalog) -> list[checks.Entry]:
 
 def catalog_info(catalog: po.Catalog, shown: str, lang: str, ignore=()) -> checks.CatalogInfo:  # type: ignore[no-untyped-def]
     """What the checks need from the header: the plural count it says and the one CLDR says."""
-    cldr = merge.plural_forms(lang)
+    cldr = merge.plural_forms(lang) if lang else None
     header = catalog.header
     return checks.CatalogInfo(shown, lang, catalog.nplurals() or 0, cldr[0] if cldr else None,
                               1, frozenset(ignore), header_fuzzy=bool(header and header.fuzzy),
                               expected_plural_forms=cldr[1] if cldr else "",
-                              plural_forms=catalog.header_field("Plural-Forms") or "")
+                              plural_forms=catalog.header_field("Plural-Forms") or "",
+                              plural_line=_field_line(header, "Plural-Forms"))
+
+
+def _field_line(header: po.Entry | None, name: str) -> int:
+    """The line of a header field in the file (1 when not known)."""
+    if header is None or header.raw is None:
+        return 1
+    lines = header.raw.split("\n")
+    first = header.line - next((i for i, t in enumerate(lines) if t.startswith("msgid")), 0)
+    found = next((i for i, t in enumerate(lines) if t.lstrip('"').lower().startswith(name.lower() + ":")), None)
+    return first + found if found is not None else header.line
+
+
+# --------------------------------------------------------------------------- check FILE.po ... (any PO file)
+
+
+def _language_of(catalog: po.Catalog, path: Path) -> str:
+    """The catalog's Language header, else the folder name of <lang>/LC_MESSAGES/x.po, else ""."""
+    lang = (catalog.header_field("Language") or "").strip()
+    if not lang and path.parent.name == "LC_MESSAGES":
+        lang = path.parent.parent.name
+    return lang.replace("-", "_")
+
+
+def check_files(paths: Sequence[Path], ignore: Sequence[str] = ()) -> list[Diagnostic]:
+    """The checks of ``check`` on PO files outside a project (a Django or Sphinx catalog): every
+    finding of each file, a file that cannot be read reported like any other finding."""
+    out: list[Diagnostic] = []
+    for path in paths:
+        shown = display_path(path)
+        try:
+            catalog = po.read(path)
+        except InputError as exc:
+            out.extend(exc.diagnostics)
+            continue
+        out.extend(checks.check(catalog_info(catalog, shown, _language_of(catalog, path), ignore),
+                                check_entries(catalog)))
+    return out
+
+
+def findings_json(findings: Sequence[Diagnostic]) -> dict:
+    """``check --json``: every finding, and the counts."""
+    items = [{"path": d.location.path if d.location else None, "line": d.location.line if d.location else None,
+              "severity": d.severity, "code": d.code, "message": d.message} for d in findings]
+    errors = sum(d.severity == "error" for d in findings)
+    return {"findings": items, "errors": errors, "warnings": len(findings) - errors}
