@@ -115,3 +115,37 @@ def test_an_empty_catalog_says_how_to_recreate_it(tmp_path, cli):
     run = cli("check", str(path), cwd=tmp_path)
     assert run.err_lines == ["empty.po: error: the catalog is empty (0 bytes); delete it and run "
                              "'reportgen update --lang LANG' to create it again"]
+
+
+# --------------------------------------------------------------------------- language codes
+
+
+@pytest.mark.parametrize("given, lang", [("FR", "fr"), ("fr", "fr"), ("Es", "es")])
+def test_language_codes_resolve_to_gettext_folders_in_every_command(given, lang, tmp_path, cli):
+    from .conftest import copy_project
+
+    root = copy_project("translators", tmp_path / "p")
+    assert cli("check", "--lang", given, cwd=root).code in (0, 1)
+    run = cli("status", "--lang", given, "--json", cwd=root)
+    assert run.code == 0 and json.loads(run.out)["languages"][0]["lang"] == lang
+    run = cli("update", "--lang", given, cwd=root)
+    assert run.code == 0 and f"locales/{lang}/LC_MESSAGES/reportgen.po" in run.out
+    assert sorted(p.name for p in (root / "locales").iterdir() if p.is_dir()) == ["es", "fr"]
+
+
+def test_a_regional_code_is_a_new_catalog_and_a_near_one_is_suggested(tmp_path, cli):
+    from reportgen.project import gettext_code
+
+    assert [gettext_code(c) for c in ("es-mx", "es_MX", "ES-MX", "zh-hant-tw", "sr@latin", "pt-br")] == [
+        "es_MX", "es_MX", "es_MX", "zh_Hant_TW", "sr@latin", "pt_BR"]
+    from .conftest import copy_project
+
+    root = copy_project("translators", tmp_path / "p")
+    run = cli("status", "--lang", "fr-CA", cwd=root)
+    assert run.code == 1
+    assert run.err_lines == ["reportgen: error: no catalog for 'fr_CA' (did you mean 'fr'?); choose from es, fr "
+                             "(start one with 'reportgen update --lang fr_CA')"]
+    run = cli("build", "--lang", "es-MX", cwd=root)
+    assert run.code == 1 and "unknown language 'es_MX'" in run.err and "did you mean 'es'?" in run.err
+    assert cli("update", "--lang", "es-MX", cwd=root).code == 0
+    assert (root / "locales/es_MX/LC_MESSAGES/reportgen.po").is_file()

@@ -15,7 +15,7 @@ from . import checks, merge, po
 from .extract import extract
 from .translator import is_translated
 from .. import localize, model
-from ..project import Project, resolve_sources
+from ..project import Project, gettext_code, language_hint, resolve_sources
 from ..build.pipeline import load_reports
 from ..files import write_atomic
 from ..errors import Diagnostic, Diagnostics, InputError, Location, display_path
@@ -35,13 +35,13 @@ def _languages(project: Project, requested: Sequence[str] | None, *, allow_new: 
         configured = [lang for lang in settings.languages if lang != settings.source_language]
         return sorted(set(have) | (set(configured) if allow_new else set()))
     out = []
-    for lang in dict.fromkeys(requested):
+    for lang in dict.fromkeys(lang if lang in have else gettext_code(lang) for lang in requested):
         if lang == settings.source_language:
             raise InputError(f"{lang!r} is the source language: its text is in the sources, it has no catalog")
         if lang not in have:
             if not allow_new:
-                raise InputError(f"no catalog for {lang!r}; choose from {', '.join(have) or '(none)'} "
-                                 f"(start one with 'reportgen update --lang {lang}')")
+                raise InputError(f"no catalog for {lang!r}{language_hint(lang, have)}; choose from "
+                                 f"{', '.join(have) or '(none)'} (start one with 'reportgen update --lang {lang}')")
             if not localize.is_known_language(lang):
                 raise InputError(f"unknown language code {lang!r} (expected a CLDR locale such as de, pt_BR)")
         out.append(lang)
