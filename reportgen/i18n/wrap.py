@@ -74,6 +74,11 @@ def _class(c: str) -> str:
     cls = _CLASS.get(c)
     if cls is not None:
         return cls
+    cls = _CLASS[c] = _new_class(c)  # remembered: the table grows with the characters met
+    return cls
+
+
+def _new_class(c: str) -> str:
     if c < "\x80":
         return "AL" if c.isprintable() else "CM"
     cat = unicodedata.category(c)
@@ -86,7 +91,17 @@ def _class(c: str) -> str:
     return "AL"
 
 
+_WIDTH: dict[str, int] = {}
+
+
 def _width(c: str) -> int:
+    w = _WIDTH.get(c)
+    if w is None:
+        w = _WIDTH[c] = _new_width(c)
+    return w
+
+
+def _new_width(c: str) -> int:
     if c < "\x7f":
         return 1 if c >= " " else 0
     if unicodedata.category(c) in ("Mn", "Me", "Cf"):
@@ -122,28 +137,41 @@ def _opportunities(chars: list[str], glued: list[bool]) -> list[bool]:
 
 
 def _breaks(chars: list[str], allowed: list[bool], width: int, start: int) -> list[int]:
-    """Where lines break (indices of the first char of each new line): greedy, as wide as fits."""
+    """Where lines break (indices of the first char of each new line): greedy, as wide as fits.
+    A piece runs from one opportunity to the next, its trailing spaces included."""
+    ends = [0]
+    for c in chars:
+        ends.append(ends[-1] + _width(c))  # columns used by chars[:i]
     out: list[int] = []
     column = start  # where the current piece starts
-    piece = 0  # width of the current piece (from the last opportunity, trailing spaces included)
     last: int | None = None  # the last opportunity
-    for i, c in enumerate(chars):
-        if allowed[i]:
-            if last is not None and column + piece > width:
-                out.append(last)
-                column = 0
-            last = i
-            column += piece
-            piece = 0
-        piece += _width(c)
-    if last is not None and column + piece > width:
-        out.append(last)
-    return sorted(set(out))
+    at = 0  # where the current piece starts, as an index
+    for i in [i for i, ok in enumerate(allowed) if ok] + [len(chars)]:
+        piece = ends[i] - ends[at]
+        if last is not None and column + piece > width:
+            out.append(last)
+            column = 0
+        if i == len(chars):
+            break
+        last, column, at = i, column + piece, i
+    return out
+
+
+_ESCAPE_TABLE = str.maketrans(_ESCAPED)
+
+
+def _escape(text: str) -> str:
+    return text.translate(_ESCAPE_TABLE)
 
 
 def wrap(name: str, value: str, prefix: str = "", width: int = PAGE_WIDTH) -> list[str]:
     """The lines of ``name "value"`` (name: msgid, msgstr[0]...) as GNU writes them; ``prefix``
     is "#~ " for obsolete entries, "#| " or "#~| " for previous texts."""
+    if "\n" not in value[:-1]:
+        escaped = _escape(value)
+        room = width - len(prefix) - len(name) - 3
+        if len(escaped) <= room and (escaped.isascii() or sum(map(_width, escaped)) <= room):
+            return [f'{prefix}{name} "{escaped}"']
     portions = []
     start = 0
     while True:
