@@ -74,6 +74,9 @@ def agree(data: bytes) -> bool:
     except PoFileError as exc:  # more forms than nplurals: a check for reportgen (plural-forms), not a read error
         assert "more translations than num_plurals" in str(exc)
         return True
+    except ValueError as exc:  # Babel < 2.15 refuses an empty Language header; GNU and later Babel accept it
+        assert str(exc) == "expected only letters, got ''"
+        return True
     assert our_view(ours) == babel_view(babel)
     return True
 
@@ -411,7 +414,8 @@ def test_each_header_problem_is_located_at_its_line(field, found):
 def test_header_fields_babel_reads(field):
     text = 'msgid ""\nmsgstr ""\n"Language: fr\\n"\n' + field + '\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
     assert scan_po(text)[1] == []
-    babel_reads(text.encode())
+    if field != '"Language: \\n"':  # (refused by Babel < 2.15, accepted by GNU and Babel 2.15+)
+        babel_reads(text.encode())
 
 
 def test_header_lines_are_located_in_strings_cut_anywhere():
