@@ -28,7 +28,8 @@ LAYERS = {
     "config": {"render.fonts"},
     "project": {"config", "localize"},
     "sources": {"lazy"},
-    "i18n.scan": set(),
+    "i18n.scan": {"i18n.header"},
+    "i18n.header": {"i18n.scan"},  # for type annotations only
     "i18n.wrap": set(),
     "i18n.po": {"i18n.scan", "i18n.wrap"},
     "i18n.translator": {"i18n.scan"},
@@ -58,7 +59,7 @@ STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
                   "build.pool", "build.workers", "i18n.translator", "i18n.scan", "i18n.wrap", "i18n.po",
-                  "i18n.extract", "i18n.formats", "i18n.plural", "lazy"}
+                  "i18n.extract", "i18n.formats", "i18n.header", "i18n.plural", "lazy"}
 
 
 def modules():
