@@ -63,7 +63,7 @@ def entries(draw):
         if kind == "fuzzy" and msgstr:
             # (GNU wraps a python-brace-format text with a run of over 77 columns without a break
             # opportunity otherwise, in ways not reproduced: such texts get no format flag here)
-            long_run = max(len(w) for w in (msgid + " " + msgstr).split()) > 60
+            long_run = max((len(w) for w in (msgid + " " + msgstr).split()), default=0) > 60
             e.flags = ["fuzzy"] if long_run else ["fuzzy", "python-brace-format"]
             e.previous = {"msgid": draw(text.filter(bool))}
         elif kind == "obsolete" and msgstr:
