@@ -1,6 +1,6 @@
 """Offline quality checks of translations (``reportgen check``). Standard library only.
 
-The checks see plain :class:`Entry` values (made by :func:`reportgen.catalogs.entries`), never a
+The checks see plain :class:`Entry` values (made by :func:`reportgen.i18n.commands.check_entries`), never a
 PO library object, and return :class:`~reportgen.errors.Diagnostic` values with ``path:line``.
 
 Codes (silence them in the config with ``[check] ignore = ["code", ...]``, or for one entry with a
