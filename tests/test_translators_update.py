@@ -285,3 +285,20 @@ def test_layout_labels_take_the_bundled_translation_not_a_look_alike(project, cl
     m = entry(read(po), "layout:participants")
     assert (m.string, m.fuzzy) == ("Participantes", False)
     assert '#~ msgid "Participant"\n#~ msgstr "Participante"' in po.read_text("utf-8")
+
+
+def test_plural_forms_are_kept_unless_the_line_is_deleted(project, cli):
+    """An existing catalog keeps its Plural-Forms whatever CLDR says today; deleting the line asks
+    for CLDR's (from the installed Babel)."""
+    from reportgen.i18n.merge import plural_forms
+
+    po = project / FR
+    text = po.read_text("utf-8")
+    custom = text.replace(re.search(r'"Plural-Forms: [^"]*"', text).group(), '"Plural-Forms: nplurals=1; plural=0;\\n"')
+    po.write_text(custom, "utf-8")
+    assert cli("update", "--lang", "fr", cwd=project).code == 0
+    assert po.read_text("utf-8") == custom
+    po.write_text(re.sub(r'"Plural-Forms: [^"]*"\n', "", text), "utf-8")
+    assert cli("update", "--lang", "fr", cwd=project).code == 0
+    assert po_file.read(po).header_field("Plural-Forms") == plural_forms("fr")[1]
+    msgfmt_ok(po, project)

@@ -13,7 +13,8 @@ The msgctxt is each text's identity. For each entry of the template, in its orde
   (:mod:`reportgen.i18n.fuzzy`), fuzzy with ``#| msgctxt`` / ``#| msgid``; else empty.
 
 An old entry nobody uses any more is kept as obsolete (``#~``) with its fuzzy mark and previous
-text when it has a translation. Nothing changed: the same bytes (header dates included).
+text when it has a translation. Nothing changed: the same bytes (header dates included). The
+header's Plural-Forms is kept; a header without one gets CLDR's (delete the line to ask for it).
 """
 
 from __future__ import annotations
@@ -229,7 +230,11 @@ def update_catalog(template: Catalog, catalog: Catalog, bundled: Catalog | None 
     out = Catalog(([replace(head, msgstr=tuple(head.msgstr))] if head is not None else []) + entries)
     if head is not None:
         out.entries[0].raw, out.entries[0].read_as = head.raw, head.read_as
-    if catalog.source is not None and _same(out, catalog):
+    lang = (catalog.header_field("Language") or "").strip()
+    cldr = plural_forms(lang) if lang and head is not None and catalog.header_field("Plural-Forms") is None else None
+    if cldr is not None:  # the way to ask for CLDR's current Plural-Forms: delete the line
+        out.set_header_field("Plural-Forms", cldr[1])
+    elif catalog.source is not None and _same(out, catalog):
         out.source = catalog.source
         return out, merge.stats
     created = template.header_field("POT-Creation-Date")
