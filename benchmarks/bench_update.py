@@ -1,28 +1,37 @@
-"""Merge a template into a 2,000-entry catalog with 10 % edited texts: reportgen vs Babel.
+"""`reportgen update`'s merge against GNU msgmerge --previous, at 2,000 and 20,000 entries.
 
-    python benchmarks/bench_update.py [--entries 2000] [--edited 0.10] [--skip-babel]
+    python benchmarks/bench_update.py [--entries 2000 20000] [--edited 0.10]
 
-Both merges start from the same parsed catalogs and are timed without parsing or writing.
-The texts carry no msgctxt, so every edited text must be found by fuzzy matching (the hard case);
-reportgen's usual case, stable msgctxt ids, is timed as well. Prints the times, the ratio, how
-many edited texts each tool paired with their own old translation, and how many texts got a wrong one
-(an unrelated new text must get none).
+For each size, three cases on the same old catalog (every entry translated, with a msgctxt as
+reportgen writes them):
+
+* edited: 10 % of the texts changed by one word (same msgctxt), 5 % replaced by unrelated texts
+  under new ids (which must get no old translation);
+* rename-all: the same, and every id renamed (every msgctxt changes: all found by similarity);
+* no-op: the same template again.
+
+Both tools read the catalog and the template and write the result (end to end, files in a
+temporary folder). Prints the times, the ratio (msgmerge / reportgen), and the decisions: edited
+texts given their own old translation (fuzzy), texts given another text's translation, and
+how many decisions differ between the two.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from babel.messages.catalog import Catalog  # noqa: E402
+from reportgen.i18n import merge, po  # noqa: E402
 
-from reportgen.i18n import catalogs  # noqa: E402
+HEADER = po.Entry("", ("Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=2; plural=(n > 1);\n"
+                       "Language: fr\n",))
 
 
 def vocabulary(rng: random.Random, n: int = 4000) -> list[str]:
@@ -34,10 +43,6 @@ def vocabulary(rng: random.Random, n: int = 4000) -> list[str]:
     return sorted(words)
 
 
-def sentence(rng: random.Random, vocab: list[str], weights: list[float], n_words: int) -> str:
-    return " ".join(rng.choices(vocab, weights, k=n_words)).capitalize() + "."
-
-
 def texts(rng: random.Random, n: int) -> list[str]:
     vocab = vocabulary(rng)
     weights = [1 / (i + 1) for i in range(len(vocab))]  # Zipf: a few words are very common
@@ -45,7 +50,7 @@ def texts(rng: random.Random, n: int) -> list[str]:
     while len(out) < n:
         kind = rng.random()
         length = rng.randint(1, 5) if kind < 0.3 else rng.randint(8, 25) if kind < 0.9 else rng.randint(40, 100)
-        out.add(sentence(rng, vocab, weights, length))
+        out.add(" ".join(rng.choices(vocab, weights, k=length)).capitalize() + ".")
     return sorted(sorted(out), key=lambda _: rng.random())
 
 
@@ -63,70 +68,77 @@ def edit(rng: random.Random, text: str) -> str:
     return " ".join(words) + "."
 
 
-def build(n: int, share: float, contexts: bool, seed: int = 7):
-    """Old catalog: ``n`` translated texts. Template: the same with ``share`` of them edited by one
-    word, and ``share / 2`` replaced by new, unrelated texts (which must get no translation)."""
+def build(n: int, share: float, case: str, seed: int = 7):
+    """(old catalog, template, indices of edited texts)."""
     rng = random.Random(seed)
     english = texts(rng, n + n)
     english, fresh = english[:n], english[n:]
     chosen = rng.sample(range(n), int(n * share * 1.5))
-    edited, replaced = set(chosen[: int(n * share)]), set(chosen[int(n * share):])
-    old = catalogs.new_catalog(locale="fr")
-    template = catalogs.new_catalog()
+    edited = set(chosen[: int(n * share)]) if case != "no-op" else set()
+    replaced = set(chosen[int(n * share):]) if case != "no-op" else set()
+    old = po.Catalog([po.Entry(HEADER.msgid, HEADER.msgstr)])
+    template = po.Catalog([po.Entry("", ("Content-Type: text/plain; charset=UTF-8\n",))])
     for i, text in enumerate(english):
-        ctx = f"doc:s{i // 20}:p{i}" if contexts else None
-        old.add(text, f"FR {i}: {text[::-1]}", context=ctx)
+        ctx = f"doc:s{i // 20}:p{i}"
+        old.entries.append(po.Entry(text, (f"FR {i}: {text[::-1]}",), ctx))
         new = edit(rng, text) if i in edited else fresh[i] if i in replaced else text
-        template.add(new, context=f"doc:new{i}" if contexts and i in replaced else ctx)
-    return old, template, edited, english
+        new_ctx = f"doc:new{i}" if i in replaced else (ctx + "-v2" if case == "rename-all" else ctx)
+        template.entries.append(po.Entry(new, ("",), new_ctx))
+    return po.dump(old), po.dump(template), edited
 
 
-def score(result: Catalog, edited: set[int], english: list[str], template: Catalog) -> tuple[int, int]:
-    """(edited texts given their own old translation, texts given someone else's)."""
-    right = wrong = 0
-    new_texts = [m for m in template if m.id]
-    for i, t in enumerate(new_texts):
-        m = result.get(t.id, context=t.context)
-        if m is None or not m.string:
-            continue
-        if m.string.split(":", 1)[0] == f"FR {i}":
-            right += i in edited
+def decisions(result: po.Catalog, template: po.Catalog) -> list[tuple[str, str]]:
+    """Per template entry: ("own" | "other" | "none", "fuzzy" | "") of the merged entry."""
+    out = []
+    by_key = result.index()
+    for i, t in enumerate(template.messages()):
+        m = by_key.get(t.key)
+        if m is None or not m.translated:
+            out.append(("none", ""))
         else:
-            wrong += 1
-    return right, wrong
+            out.append(("own" if m.msgstr[0].split(":", 1)[0] == f"FR {i}" else "other", "fuzzy" if m.fuzzy else ""))
+    return out
 
 
-def timed(fn):
+def run_ours(old: bytes, pot: bytes) -> tuple[float, po.Catalog]:
     t0 = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - t0, value
+    new, _ = merge.update_catalog(po.parse(pot, "t.pot"), po.parse(old, "fr.po"))
+    data = new.source if new.source is not None else po.dump(new)
+    return time.perf_counter() - t0, po.parse(data, "out.po")
+
+
+def run_msgmerge(old: bytes, pot: bytes, where: Path) -> tuple[float, po.Catalog]:
+    (where / "fr.po").write_bytes(old)
+    (where / "t.pot").write_bytes(pot)
+    t0 = time.perf_counter()
+    subprocess.run(["msgmerge", "--previous", "-q", "-o", str(where / "out.po"), str(where / "fr.po"),
+                    str(where / "t.pot")], check=True)
+    return time.perf_counter() - t0, po.read(where / "out.po")
+
+
+def summary(d: list[tuple[str, str]], edited: set[int]) -> str:
+    own = sum(1 for i in edited if d[i] == ("own", "fuzzy"))
+    other = sum(1 for kind, _ in d if kind == "other")
+    return f"{own}/{len(edited)} edited matched, {other} given another text's translation"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--entries", type=int, default=2000)
+    ap.add_argument("--entries", type=int, nargs="+", default=[2000, 20000])
     ap.add_argument("--edited", type=float, default=0.10)
-    ap.add_argument("--skip-babel", action="store_true", help="skip Babel's (slow) update")
     args = ap.parse_args()
-
-    old, template, edited, english = build(args.entries, args.edited, contexts=False)
-    print(f"{args.entries} entries, {len(edited)} edited by one word, {len(edited) // 2} replaced by unrelated texts, "
-          "no msgctxt (all found by fuzzy matching)")
-    ours_s, (ours, stats) = timed(lambda: catalogs.update_catalog(template, old))
-    right, wrong = score(ours, edited, english, template)
-    print(f"  reportgen update_catalog: {ours_s:8.3f} s   {right}/{len(edited)} edited texts matched, {wrong} wrong translations")
-    if not args.skip_babel:
-        theirs = copy.deepcopy(old)
-        babel_s, _ = timed(lambda: theirs.update(template, no_fuzzy_matching=False))
-        right_b, wrong_b = score(theirs, edited, english, template)
-        print(f"  Babel Catalog.update:     {babel_s:8.3f} s   {right_b}/{len(edited)} edited texts matched, {wrong_b} wrong translations")
-        print(f"  ratio: reportgen is {babel_s / ours_s:.0f}x faster")
-
-    old, template, edited, english = build(args.entries, args.edited, contexts=True)
-    ctx_s, (ours, stats) = timed(lambda: catalogs.update_catalog(template, old))
-    right, wrong = score(ours, edited, english, template)
-    print(f"with stable msgctxt ids (reportgen's sources): {ctx_s:.3f} s, "
-          f"{right}/{len(edited)} matched, {wrong} wrong")
+    print(f"{'entries':>7}  {'case':<10}  {'reportgen':>9}  {'msgmerge':>9}  {'ratio':>6}  decisions")
+    for n in args.entries:
+        for case in ("edited", "rename-all", "no-op"):
+            old, pot, edited = build(n, args.edited, case)
+            template = po.parse(pot, "t.pot")
+            ours_s, ours = run_ours(old, pot)
+            with tempfile.TemporaryDirectory() as d:
+                gnu_s, gnu = run_msgmerge(old, pot, Path(d))
+            a, b = decisions(ours, template), decisions(gnu, template)
+            differ = sum(x != y for x, y in zip(a, b))
+            print(f"{n:>7}  {case:<10}  {ours_s:>8.2f}s  {gnu_s:>8.2f}s  {gnu_s / ours_s:>5.1f}x  "
+                  f"reportgen: {summary(a, edited)}; msgmerge: {summary(b, edited)}; {differ} decisions differ")
 
 
 if __name__ == "__main__":

@@ -181,8 +181,11 @@ def _translator_commands(sub, common) -> None:
                        "[code] message'. Silence codes with [check] ignore = [...] in the config, or for one entry "
                        "with the flag 'ignore-<code>' or a translator comment 'reportgen: ignore <code>'. "
                        "See docs/translators.md.")
+    c.add_argument("files", nargs="*", type=Path, metavar="FILE.po",
+                   help="check these PO files (any project, e.g. Django's) instead of the project's catalogs")
     c.add_argument("--lang", type=_csv, action="extend", metavar="LANGS", help="comma-separated languages")
     c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    c.add_argument("--json", action="store_true", help="print the findings as JSON on stdout (for CI)")
 
 
 def run() -> int:
@@ -451,13 +454,18 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .project import load_project
-    from .i18n.commands import check
+    from .i18n.commands import check, check_files, findings_json
 
-    findings = check(load_project(args.project), args.lang)
-    for d in findings:
-        print(d, file=sys.stderr)
+    findings = check_files(args.files) if args.files else check(load_project(args.project), args.lang)
     errors = sum(d.severity == "error" for d in findings)
     warnings = len(findings) - errors
+    if args.json:
+        import json
+
+        print(json.dumps(findings_json(findings), indent=2, ensure_ascii=False))
+        return 1 if errors or (args.strict and warnings) else 0
+    for d in findings:
+        print(d, file=sys.stderr)
     if not args.quiet:
         print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
     return 1 if errors or (args.strict and warnings) else 0

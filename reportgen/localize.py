@@ -16,7 +16,7 @@ from babel.dates import format_date, format_interval, format_time
 from babel.numbers import format_decimal
 
 from . import __version__, model
-from .i18n.translations import Lookup, Translator
+from .i18n.translator import Lookup, Translator
 from .errors import Location
 
 #: The tool's own strings: key -> (English, note for translators). Context is "layout:<key>".

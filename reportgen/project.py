@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 from .config import Settings, load_settings
-from .errors import Diagnostic, Diagnostics, InputError, Location, display_path
+from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
 from .paths import ID_RE, available_languages, catalog_path, find_sources
 
 FORMATS = ("docx", "pdf")  # keep in step with render.RENDERERS (checked by a test)
@@ -31,6 +31,27 @@ def catalog_file(settings: Settings, lang: str) -> Path:
     return catalog_path(settings.locales_path, lang)
 
 
+def gettext_code(code: str) -> str:
+    """A language code as gettext names its folders: ``ES`` -> ``es``, ``es-mx`` / ``es_MX`` ->
+    ``es_MX``, ``zh-hant-tw`` -> ``zh_Hant_TW``, ``sr@latin`` kept."""
+    code, at, modifier = code.strip().partition("@")
+    parts = [p for p in code.replace("-", "_").split("_") if p]
+    if not parts:
+        return code + at + modifier
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        out.append(part.title() if len(part) == 4 and part.isalpha() else part.upper() if len(part) <= 3 else part)
+    return "_".join(out) + at + modifier
+
+
+def language_hint(lang: str, available: Sequence[str]) -> str:
+    """" (did you mean 'es'?)" when a catalog of a near language exists (the same language, another
+    region; or the closest spelling), else ""."""
+    base = lang.split("_")[0]
+    near = [a for a in available if a.split("_")[0] == base]
+    return f" (did you mean {near[0]!r}?)" if near else did_you_mean(lang, available)
+
+
 def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> list[str]:
     available = available_languages(settings.locales_path)
     known = [settings.source_language] + [x for x in available if x != settings.source_language]
@@ -38,14 +59,15 @@ def resolve_languages(settings: Settings, requested: Sequence[str] | None) -> li
         known = list(dict.fromkeys(settings.languages))
     if not requested:
         return known
+    requested = [lang if lang in known else gettext_code(lang) for lang in requested]  # ES, es-MX -> es, es_MX
     bad = [lang for lang in requested if lang not in known]
     if bad:
         from .localize import is_known_language
 
-        hint = ""
+        hint = language_hint(bad[0], known)
         if bad[0] in available:
             hint = f" (it has a catalog: add {bad[0]!r} to 'languages' in the project config)"
-        elif is_known_language(bad[0]):
+        elif not hint and is_known_language(bad[0]):
             hint = f" (a new language needs a catalog: run 'reportgen update --lang {bad[0]}')"
         raise InputError(f"unknown language {bad[0]!r}; choose from {', '.join(known)}{hint}")
     return list(dict.fromkeys(requested))

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from babel.messages.pofile import write_po
 from docx import Document
 
-from reportgen.i18n import catalogs, translations
+from reportgen.i18n import merge, po as po_file, translator as translations
+from reportgen.paths import catalog_path
 from reportgen import localize, model, sources
 from reportgen.render import RenderOptions, get_renderer
 from reportgen.render.fonts import plain
@@ -66,15 +66,14 @@ def build_doc(root: Path, text: str, lang: str, bullets: list[str] | None = None
     report = sources.load_source(path, root)
     locales = root / "locales"
     if lang != "en":
-        cat = catalogs.new_catalog(lang)
+        cat = merge.new_language_catalog(lang)
         extra = iter(translated_bullets or [])
         for t in report.texts():
             is_generated_bullet = bullets is not None and ":list-" in t.context
-            cat.add(t.msgid, next(extra) if is_generated_bullet else text, context=t.context)
-        po = catalogs.catalog_path(locales, lang)
+            cat.entries.append(po_file.Entry(t.msgid, (next(extra) if is_generated_bullet else text,), t.context))
+        po = catalog_path(locales, lang)
         po.parent.mkdir(parents=True, exist_ok=True)
-        with po.open("wb") as f:
-            write_po(f, cat, width=100)
+        po.write_bytes(po_file.dump(cat))
     tr = translations.load_translator(lang, locales, "en", base=root)
     doc = localize.localize(report, tr, localize.language_tag(lang)).report
     return Built(doc, tr)

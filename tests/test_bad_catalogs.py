@@ -30,11 +30,11 @@ def broken(tmp_path):
 def test_there_is_a_case_for_each_kind_of_damage():
     names = {p.stem for p in PO_CASES}
     assert {"unterminated-string", "bad-escape", "duplicate-entry", "wrong-charset", "not-utf8",
-            "plural-forms", "missing-header"} <= names
-    # what Babel's reader refuses, or reads otherwise than written, found by reportgen.i18n.translations.scan_po
+            "plural-gap", "missing-header"} <= names
+    # what Babel's reader refuses, or reads otherwise than written, found by reportgen.i18n.scan.scan_po
     assert {"missing-msgstr", "keyword-without-space", "comment-inside-entry", "blank-line-inside-entry",
             "second-msgstr", "msgctxt-without-msgid", "msgid-plural-after-msgstr", "mixed-obsolete", "empty-msgid",
-            "obsolete-previous", "location-isolates", "header-line", "nplurals", "creation-date", "revision-date",
+            "duplicate-obsolete", "location-isolates", "header-line", "nplurals", "creation-date", "revision-date",
             "language"} <= names
     for case in PO_CASES:
         assert len(expected_lines(case)) == 1, case.name

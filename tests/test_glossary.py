@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import InputError, Location
-from reportgen.i18n import catalogs
+from reportgen.i18n import po
 from reportgen.i18n.glossary import load_glossary, parse_csv, parse_tbx, term_findings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -140,8 +140,8 @@ def test_messages_name_the_entry_the_term_and_the_glossary_line():
 # -- the project's glossary and catalogs
 
 def _entries(path: Path):
-    cat = catalogs.read_catalog(path, REPO)
-    return [(m.id, m.string, Location(str(path.relative_to(REPO)), m.lineno), m.context) for m in cat if m.id]
+    cat = po.read(path, REPO)
+    return [(e.msgid, e.msgstr[0], Location(str(path.relative_to(REPO)), e.line), e.context) for e in cat.messages()]
 
 
 def test_shipped_glossary_and_catalogs_agree():

@@ -77,7 +77,7 @@ def test_shipped_files_are_what_extract_and_update_write(tmp_path, cli, monkeypa
 
 def test_bundled_layout_catalogs_cover_every_label(monkeypatch):
     """Every layout label of localize.LAYOUT ships translated, and layout.pot is what extract_layout writes."""
-    from reportgen.i18n import catalogs
+    from reportgen.i18n import extract, po
     from reportgen import localize
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH")  # the committed files use the fixed default date
@@ -87,4 +87,21 @@ def test_bundled_layout_catalogs_cover_every_label(monkeypatch):
             have = {m.context for m in read_po(f) if m.id and m.string}
         assert have == wanted, f"{path}: missing {sorted(wanted - have)}, extra {sorted(have - wanted)}"
     pot = REPO / "reportgen" / "locales" / "layout.pot"
-    assert pot.read_bytes() == catalogs.dump_po(catalogs.extract_layout(localize.bundled_layout_entries()))
+    assert pot.read_bytes() == po.dump(extract.extract_layout(localize.bundled_layout_entries()))
+
+
+@pytest.mark.parametrize("path", CATALOGS + sorted(REPO.glob("locales/*.pot")) + sorted(REPO.glob("reportgen/locales/*.pot")),
+                         ids=lambda p: "/".join(p.parts[-4:]))
+def test_msgcat_leaves_the_shipped_files_unchanged(path):
+    """Every shipped PO and POT file is in GNU's canonical form (what msgcat, msgmerge and Poedit write)."""
+    if shutil.which("msgcat") is None:
+        pytest.skip("msgcat (Debian package gettext) is not installed")
+    run = subprocess.run(["msgcat", str(path)], capture_output=True)
+    assert (run.returncode, run.stderr, run.stdout) == (0, b"", path.read_bytes())
+
+
+def test_generated_by_names_reportgen():
+    from reportgen import __version__
+
+    for path in CATALOGS + sorted(REPO.glob("locales/*.pot")) + sorted(REPO.glob("reportgen/locales/*.pot")):
+        assert f'"Generated-By: reportgen {__version__}\\n"'.encode() in path.read_bytes(), path

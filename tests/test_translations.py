@@ -1,6 +1,8 @@
-"""The build's catalog reader (reportgen.translations, no Babel) against Babel's: scan_po refuses
-every file Babel's read_po refuses, and where it accepts one, read_translations finds the same
-translations (string, fuzzy, plural, line) under the same keys. On every catalog of the repository
+"""reportgen's PO reader (reportgen.i18n.scan, no Babel) against Babel's, an independent reader used
+here as a reference: scan_po refuses every file Babel's read_po refuses (except '#~|' lines, the
+previous text of obsolete entries that msgmerge writes, which reportgen reads and Babel cannot),
+and where it accepts one, read_translations finds the same translations (string, fuzzy, plural,
+line) under the same keys. On every catalog of the repository
 and on generated PO files; then the exact line of each problem scan_po reports that Babel's reader
 would not (or would report without a clear place)."""
 
@@ -14,17 +16,30 @@ import sys
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportgen.i18n import catalogs, translations
+from reportgen.i18n import translator as translations
 from reportgen.errors import InputError
-from reportgen.i18n.translations import parse_translations, read_translations, scan_po
+from reportgen.i18n.scan import scan_po
+from reportgen.i18n.translator import completeness, is_translated, parse_translations, read_translations
+from reportgen.paths import BUNDLED_LOCALES, LAYOUT_DOMAIN, catalog_path
 
 
 REPO = Path(__file__).resolve().parent.parent
 FR = Path("locales/fr/LC_MESSAGES/reportgen.po")
+
+
+def _forms(string):  # type: ignore[no-untyped-def]
+    """Plural forms without the empty ones at the end: Babel pads a plural entry to the header's
+    nplurals; reportgen reads the forms written (too few is the `plural-forms` check, not a read error)."""
+    if not isinstance(string, tuple):
+        return string
+    string = list(string)
+    while string and not string[-1]:
+        string.pop()
+    return tuple(string)
 
 
 def babel_view(catalog) -> dict:
@@ -32,15 +47,19 @@ def babel_view(catalog) -> dict:
     out = {}
     for m in list(catalog)[1:]:  # the first is the header
         key = m.id[0] if m.pluralizable else m.id
-        out[key if m.context is None else (key, m.context)] = (m.string, m.fuzzy, m.pluralizable, m.lineno)
+        out[key if m.context is None else (key, m.context)] = (_forms(tuple(m.string) if m.pluralizable else m.string),
+                                                                m.fuzzy, m.pluralizable, m.lineno)
     return out
 
 
 def our_view(messages: translations.Messages) -> dict:
-    return {key: (m.string, m.fuzzy, m.pluralizable, m.lineno) for key, m in messages.items()}
+    return {key: (_forms(m.string), m.fuzzy, m.pluralizable, m.lineno) for key, m in messages.items()}
 
 
 def babel_reads(data: bytes):
+    """Babel's reading of ``data``; '#~|' lines (which Babel cannot read) as plain comments."""
+    lines = data.split(b"\n")
+    data = b"\n".join(b"# |" + line[3:] if line.strip().startswith(b"#~|") else line for line in lines)
     return read_po(io.BytesIO(data), locale=None, abort_invalid=True, charset="utf-8")
 
 
@@ -50,7 +69,19 @@ def agree(data: bytes) -> bool:
         ours = parse_translations(data, "x.po")
     except InputError:
         return False
-    assert our_view(ours) == babel_view(babel_reads(data))
+    try:
+        babel = babel_reads(data)
+    except PoFileError as exc:
+        if "didn't match any expected keyword" in str(exc):  # Babel 2.14 refuses a bare '#~' line;
+            assert any(line.strip() == b"#~" for line in data.split(b"\n")), exc  # GNU and Babel 2.19 accept it
+            return True
+        # more forms than nplurals: a check for reportgen (plural-forms), not a read error
+        assert "more translations than num_plurals" in str(exc)
+        return True
+    except ValueError as exc:  # Babel 2.14 refuses an empty Language header; GNU and Babel 2.19 accept it
+        assert str(exc) == "expected only letters, got ''"
+        return True
+    assert our_view(ours) == babel_view(babel)
     return True
 
 
@@ -62,7 +93,7 @@ REPO_PO = sorted(p for p in REPO.rglob("*.po") if ".git" not in p.parts and "bui
 def test_the_repository_has_catalogs_to_compare():
     names = {p.relative_to(REPO).as_posix() for p in REPO_PO}
     assert {"locales/fr/LC_MESSAGES/reportgen.po", "reportgen/locales/fr/LC_MESSAGES/layout.po",
-            "tests/bad/po/plural-forms.po"} <= names
+            "tests/bad/po/plural-gap.po"} <= names
 
 
 @pytest.mark.parametrize("path", REPO_PO, ids=lambda p: p.relative_to(REPO).as_posix())
@@ -342,8 +373,9 @@ def problems(body: str, header: str = HEADER) -> list[tuple[int, str]]:
     ('msgid "a"\nmsgstr "x"\n\nmsgid ""\nmsgstr "y"\n', [(10, 'an empty msgid; only the header entry, at the top, '
                                                             'has msgid ""')]),
     ('msgid "a"\nmsgid_plural "b"\nmsgstr "x"\nmsgstr[1] "y"\n', []),  # msgstr is msgstr[0] for Babel
-    ('#~ msgid "a"\n#~ msgid_plural "b"\n#~ msgstr[0] "x"\n', [(7, "1 plural form (msgstr[N]), but the header's "
-                                                                 "Plural-Forms says nplurals=2")]),  # Babel counts them
+    ('#~ msgid "a"\n#~ msgid_plural "b"\n#~ msgstr[0] "x"\n', []),  # too few forms: the plural-forms check
+    ('msgid "a"\nmsgid_plural "b"\nmsgstr[0] "x"\nmsgstr[2] "y"\n', [(7, "plural forms msgstr[0]/[2]: they must be "
+                                                                       "numbered from msgstr[0] without gaps")]),
 ])
 def test_each_problem_is_located(body, found):
     assert problems(body) == found
@@ -386,7 +418,8 @@ def test_each_header_problem_is_located_at_its_line(field, found):
 def test_header_fields_babel_reads(field):
     text = 'msgid ""\nmsgstr ""\n"Language: fr\\n"\n' + field + '\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
     assert scan_po(text)[1] == []
-    babel_reads(text.encode())
+    if field != '"Language: \\n"':  # (refused by Babel 2.14, accepted by GNU and Babel 2.19)
+        babel_reads(text.encode())
 
 
 def test_header_lines_are_located_in_strings_cut_anywhere():
@@ -424,8 +457,8 @@ def test_messages_look_up_like_a_babel_catalog():
         b = babel.get(m.id if not m.pluralizable else m.id[0], context=m.context)
         assert (m.id, m.context) == (b.id, b.context)
     for cat in (ours, babel):  # the translators' counts work on either
-        assert catalogs.is_translated(cat, "a", None) == "translated"
-        assert catalogs.is_translated(cat, "missing", None) == "untranslated"
+        assert is_translated(cat, "a", None) == "translated"
+        assert is_translated(cat, "missing", None) == "untranslated"
 
 
 def test_the_build_finds_the_same_translations_as_babel(tmp_path):
@@ -443,10 +476,10 @@ def test_the_build_finds_the_same_translations_as_babel(tmp_path):
     texts = [(t.msgid, t.context) for _, r in reports for t in r.texts()]
     texts += [(english, f"layout:{key}") for key, english, _ in localize.layout_entries()]
     for lang in ("es", "fr", "pt"):
-        project = translations.catalog_path(settings_.locales_path, lang)
-        bundled = translations.catalog_path(translations.BUNDLED_LOCALES, lang, translations.LAYOUT_DOMAIN)
-        with_babel = ((f"locales/{lang}/LC_MESSAGES/reportgen.po", catalogs.read_catalog(project, root)),
-                      (f"<reportgen>/locales/{lang}/LC_MESSAGES/layout.po", catalogs.read_catalog(bundled)))
+        project = catalog_path(settings_.locales_path, lang)
+        bundled = catalog_path(BUNDLED_LOCALES, lang, LAYOUT_DOMAIN)
+        with_babel = ((f"locales/{lang}/LC_MESSAGES/reportgen.po", babel_reads(project.read_bytes())),
+                      (f"<reportgen>/locales/{lang}/LC_MESSAGES/layout.po", babel_reads(bundled.read_bytes())))
         for fuzzy in (False, True):
             ours = translations.load_translator(lang, settings_.locales_path, use_fuzzy=fuzzy, base=root)
             theirs = translations.Translator(lang, with_babel, fuzzy)
@@ -455,8 +488,8 @@ def test_the_build_finds_the_same_translations_as_babel(tmp_path):
             assert found == [theirs.lookup(*t) for t in texts]
             assert sum(f.state in ("translated", "draft") for f in found) > len(texts) // 2
             assert ours.diagnostics.items == theirs.diagnostics.items
-            assert catalogs.completeness(ours, [_text(*t) for t in texts]) == \
-                catalogs.completeness(theirs, [_text(*t) for t in texts])
+            assert completeness(ours, [_text(*t) for t in texts]) == \
+                completeness(theirs, [_text(*t) for t in texts])
 
 
 def _text(msgid: str, context: str):
@@ -472,13 +505,13 @@ LEFT_OUT = "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] =
 
 
 def test_importing_translations_leaves_babel_messages_and_email_out():
-    run = subprocess.run([sys.executable, "-c", "import reportgen.i18n.translations; " + LEFT_OUT],
+    run = subprocess.run([sys.executable, "-c", "import reportgen.i18n.translator; " + LEFT_OUT],
                          capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
 
 
 def test_loading_the_translators_of_a_build_leaves_them_out():
-    code = ("from reportgen.i18n import catalogs; from reportgen import localize; from reportgen.project import load_project; from reportgen.build.pipeline import load_translators; "
+    code = ("from reportgen import localize; from reportgen.project import load_project; from reportgen.build.pipeline import load_translators; "
             f"t = load_translators(load_project({str(REPO)!r}).settings, ['en', 'es', 'fr', 'pt']); "
             "assert t['fr'].lookup('Date', 'layout:date').state == 'translated'; " + LEFT_OUT)
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -17,12 +17,12 @@ FINDINGS = [
     f"{FR}:30: warning: [unchanged] 'mini-2024:event:location': the translation is the English text (if that is right, "
     "add the flag 'ignore-unchanged' or the comment 'reportgen: ignore unchanged')",
     f"{FR}:43: error: [placeholders] 'mini-2024:summary:intro': placeholder {{date}} renamed to {{dates}}",
-    f"{FR}:53: warning: [punctuation] 'mini-2024:summary:funding': does not end with '.' like the English",
-    f"{FR}:59: error: [markup] 'mini-2024:summary:training': markup differs from the English: extra <b>",
-    f"{FR}:59: warning: [double-space] 'mini-2024:summary:training': double space at column 13",
-    f"{FR}:65: warning: [untranslated] 'mini-2024:next:heading' is not translated",
-    f"{FR}:71: warning: [fr-spacing] 'mini-2024:next:closing': use a no-break space (U+00A0) before ';', not an ordinary space",
-    f"{FR}:83: warning: [fuzzy] 'layout:time' is fuzzy: review the translation, then remove the fuzzy mark",
+    f"{FR}:55: warning: [punctuation] 'mini-2024:summary:funding': does not end with '.' like the English",
+    f"{FR}:61: error: [markup] 'mini-2024:summary:training': markup differs from the English: extra <b>",
+    f"{FR}:61: warning: [double-space] 'mini-2024:summary:training': double space at column 13",
+    f"{FR}:67: warning: [untranslated] 'mini-2024:next:heading' is not translated",
+    f"{FR}:73: warning: [fr-spacing] 'mini-2024:next:closing': use a no-break space (U+00A0) before ';', not an ordinary space",
+    f"{FR}:85: warning: [fuzzy] 'layout:time' is fuzzy: review the translation, then remove the fuzzy mark",
 ]
 
 
@@ -142,10 +142,15 @@ def test_plural_checks():
     plural = dict(msgid_plural="{n} participants")
     assert codes(FR_INFO, "{n} participant", ("{n} participant", "{n} participants"), **plural) == []
     assert codes(FR_INFO, "{n} participant", ("{n} participant",), **plural) == ["plural-forms"]
-    wrong_header = CatalogInfo("x.po", "fr", 3, 2)
-    found = checks.check(wrong_header, [])
-    assert [str(d) for d in found] == ["x.po:1: warning: [plural-header] Plural-Forms says nplurals=3, CLDR has 2 "
-                                       "plural forms for 'fr'"]
+    # the header disagrees with CLDR: a warning only where an entry has plural forms, saying what to write
+    wrong_header = CatalogInfo("x.po", "fr", 3, 2, expected_plural_forms="nplurals=2; plural=(n > 1);")
+    assert checks.check(wrong_header, [Entry("Hello", ("Bonjour",), line=9)]) == []
+    found = checks.check(wrong_header, [Entry("{n} file", ("{n} fichier", "{n} fichiers", "{n} fichiers"), line=12,
+                                              msgid_plural="{n} files")])
+    assert [str(d) for d in found] == [
+        "x.po:12: warning: [plural-header] '{n} file' has plural forms, and Plural-Forms says nplurals=3 while CLDR "
+        "has 2 forms for 'fr'; to follow CLDR, write 'Plural-Forms: nplurals=2; plural=(n > 1);' in the header and "
+        "give each plural entry 2 msgstr[N]"]
 
 
 def test_fuzzy_header(tmp_path, cli):

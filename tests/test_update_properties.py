@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportgen.i18n import catalogs
+from reportgen.i18n import merge, po
 
 WORDS = ["the", "meeting", "partners", "review", "funding", "year", "staff", "online", "next", "steps",
          "Date", "Time", "{date}", "agreed", "on", "a", "plan"]
@@ -25,18 +25,18 @@ def scenario(draw):
 
 
 def make(old_texts, translated, fates, new_texts, added):
-    old = catalogs.new_catalog(locale="fr")
-    template = catalogs.new_catalog()
+    old = merge.new_language_catalog("fr")
+    template = po.Catalog()
     for i, (t, done, fate, new) in enumerate(zip(old_texts, translated, fates, new_texts)):
-        old.add(t, f"T{i}" if done else "", context=f"s:{i}")
+        old.entries.append(po.Entry(t, (f"T{i}" if done else "",), f"s:{i}"))
         if fate == "keep":
-            template.add(t, context=f"s:{i}")
+            template.entries.append(po.Entry(t, ("",), f"s:{i}"))
         elif fate == "edit":
-            template.add(new, context=f"s:{i}")
+            template.entries.append(po.Entry(new, ("",), f"s:{i}"))
         elif fate == "rename":
-            template.add(new, context=f"s:r{i}")
+            template.entries.append(po.Entry(new, ("",), f"s:r{i}"))
     for j, t in enumerate(added):
-        template.add(t, context=f"s:a{j}")
+        template.entries.append(po.Entry(t, ("",), f"s:a{j}"))
     return old, template
 
 
@@ -44,19 +44,20 @@ def make(old_texts, translated, fates, new_texts, added):
 @given(scenario())
 def test_update_is_idempotent_and_keeps_every_translation(case):
     old, template = make(*case)
-    once, _ = catalogs.update_catalog(template, old)
-    data = catalogs.dump_po(once)
-    twice, stats = catalogs.update_catalog(template, catalogs.parse_catalog(data, "x.po"))
-    assert catalogs.dump_po(twice) == data
+    once, _ = merge.update_catalog(template, old)
+    data = po.dump(once)
+    twice, stats = merge.update_catalog(template, po.parse(data, "x.po"))
+    assert twice.source == data  # the same bytes
     assert (stats.added, stats.fuzzy, stats.obsolete) == (0, 0, 0)
     # every old translation is still somewhere: in an entry (maybe fuzzy) or obsolete
-    kept = {m.string for m in once if m.id} | {m.string for m in once.obsolete.values()}
-    assert {m.string for m in old if m.id and m.string} <= kept
+    reread = po.parse(data, "x.po")
+    kept = {m.msgstr for m in reread.entries}
+    assert {m.msgstr for m in old.messages() if m.translated} <= kept
     # the template decides the entries, in its order
-    assert [(m.context, m.id) for m in once if m.id] == [(m.context, m.id) for m in template if m.id]
+    assert [m.key for m in reread.messages()] == [m.key for m in template.messages()]
     # an unchanged entry keeps its translation and is not fuzzy
-    for m in template:
-        prev = old.get(m.id, context=m.context) if m.id else None
+    for m in template.messages():
+        prev = old.get(m.msgid, m.context)
         if prev is not None:
-            got = once.get(m.id, context=m.context)
-            assert (got.string, got.fuzzy) == (prev.string, False)
+            got = reread.get(m.msgid, m.context)
+            assert (got.msgstr, got.fuzzy) == (prev.msgstr, False)

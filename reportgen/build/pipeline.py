@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .. import localize
     from ..render import RenderOptions
-    from ..i18n.translations import Translator
+    from ..i18n.translator import Translator
 
 STATE_FILE = ".reportgen-state.json"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -214,7 +214,7 @@ def _read_source(path: Path, settings: Settings, ids: dict[str, Path], diags: Di
 
 
 def load_translators(settings: Settings, langs: Sequence[str], draft: bool = False) -> dict[str, Translator]:
-    from ..i18n import translations
+    from ..i18n import translator as translations
 
     diags = Diagnostics()
     out = {}
@@ -649,7 +649,7 @@ def _attempt(fn, *args):  # type: ignore[no-untyped-def]
 def _below_threshold(translators: dict[str, Translator], reports: list[model.Report],
                      min_complete: float) -> dict[str, Diagnostic]:
     """An error for each language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
-    from ..i18n import catalogs
+    from ..i18n import translator as catalogs
     from .. import localize
 
     out = {}
@@ -717,7 +717,7 @@ def check_docx_template(path: Path | None, formats: Sequence[str]) -> Path | Non
 
 def extract_template(project: Project, output: Path | None = None) -> tuple[Path, int, bool]:
     """Write the POT of every source; return (path, number of strings, whether the file changed)."""
-    from ..i18n import catalogs
+    from ..i18n import extract, po
     from .. import localize
 
     settings = project.settings
@@ -729,8 +729,8 @@ def extract_template(project: Project, output: Path | None = None) -> tuple[Path
                                      "the config), not a template; write the template to a .pot file",
                                      Location(display_path(path)))])
     reports = [r for _, r in loaded]
-    template = catalogs.extract(reports, localize.layout_entries())
-    data = catalogs.dump_po(template)
+    template = extract.extract(reports, localize.layout_entries())
+    data = po.dump(template)
     changed = not path.exists() or path.read_bytes() != data
     if changed:
         write_atomic(path, data)

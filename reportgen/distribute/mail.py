@@ -39,7 +39,7 @@ from .. import localize, model
 from ..project import Project, resolve_languages, resolve_sources
 from ..build.pipeline import build_project, load_reports, load_translators
 from ..files import check_output_folder, check_output_paths, write_atomic
-from ..i18n.translations import Translator
+from ..i18n.translator import Translator
 from ..errors import Diagnostic, InputError, Location
 from .headers import header_problem
 from .manifest import DistributionResult, Entry, previous_outbox, verify_manifest, write_manifest

@@ -1,6 +1,6 @@
 """Offline quality checks of translations (``reportgen check``). Standard library only.
 
-The checks see plain :class:`Entry` values (made by :func:`reportgen.catalogs.entries`), never a
+The checks see plain :class:`Entry` values (made by :func:`reportgen.i18n.commands.check_entries`), never a
 PO library object, and return :class:`~reportgen.errors.Diagnostic` values with ``path:line``.
 
 Codes (silence them in the config with ``[check] ignore = ["code", ...]``, or for one entry with a
@@ -9,10 +9,17 @@ flag ``#, ignore-<code>`` or a translator comment ``# reportgen: ignore <code>``
 =================  ========  ==========================================================
 code               severity  finds
 =================  ========  ==========================================================
-placeholders       error     a ``{name}`` placeholder dropped, added or renamed
+placeholders       error     a ``{name}`` placeholder dropped, added or renamed (names are case-sensitive)
+format             error     what ``msgfmt -c`` checks: python-format (``%(name)s``, ``%s``), c-format
+                             (``%d``, ``%1$s``) and python-brace-format (``{0}``, ``{name!r:>8}``)
+                             directives that differ from the English, for entries with that flag
+characters         error     a control character the build refuses (tab and line break are allowed)
 markup             error     tags (``<b>``, ``</i>``, ``<br/>``) that differ from the English
 plural-forms       error     an entry with another number of forms than the header says
-plural-header      warning   the header's ``nplurals`` differs from CLDR's for the language
+plural-expression  error     a Plural-Forms header whose ``plural=`` gettext cannot evaluate, or
+                             that gives a form number beyond ``nplurals``
+plural-header      warning   an entry with plural forms, and the header's ``nplurals`` differs
+                             from CLDR's for the language
 whitespace         warning   leading or trailing whitespace that differs from the English
 double-space       warning   two spaces in a row that the English does not have
 punctuation        warning   the ending punctuation (. : ? ! …) differs from the English
@@ -32,10 +39,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from .. import model
 from ..errors import Diagnostic, Location
+from . import formats
+from .plural import problem as plural_problem
 
 CODES = {
-    "placeholders": "error", "markup": "error", "plural-forms": "error", "plural-header": "warning",
+    "placeholders": "error", "format": "error", "characters": "error", "markup": "error", "plural-forms": "error",
+    "plural-expression": "error", "plural-header": "warning",
     "whitespace": "warning", "double-space": "warning", "punctuation": "warning", "fr-spacing": "warning",
     "untranslated": "warning", "fuzzy": "warning", "unchanged": "warning", "outdated": "warning",
 }
@@ -87,6 +98,9 @@ class CatalogInfo:
     header_line: int = 1
     ignore: frozenset[str] = field(default_factory=frozenset)
     header_fuzzy: bool = False
+    expected_plural_forms: str = ""  # CLDR's Plural-Forms value
+    plural_forms: str = ""  # the header's Plural-Forms value
+    plural_line: int = 1  # its line
 
 
 def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
@@ -97,9 +111,19 @@ def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
         if code not in info.ignore:
             out.append(Diagnostic(CODES[code], message, Location(info.path, line), code))
 
-    if info.expected_nplurals and info.nplurals and info.nplurals != info.expected_nplurals:
-        report("plural-header", f"Plural-Forms says nplurals={info.nplurals}, CLDR has "
-                                f"{info.expected_nplurals} plural forms for {info.lang!r}", info.header_line)
+    entries = list(entries)
+    plural = next((e for e in entries if e.msgid_plural is not None), None)
+    if plural is not None and info.expected_nplurals and info.nplurals and info.nplurals != info.expected_nplurals:
+        # only where it matters: an entry with plural forms (a catalog keeps the header it was made with)
+        report("plural-header", f"{_name(plural)} has plural forms, and Plural-Forms says nplurals={info.nplurals} "
+                                f"while CLDR has {info.expected_nplurals} forms for {info.lang!r}; to follow CLDR, "
+                                f"write 'Plural-Forms: {info.expected_plural_forms}' in the header and give each "
+                                f"plural entry {info.expected_nplurals} msgstr[N]", plural.line)
+    why = plural_problem(info.plural_forms) if info.plural_forms else ""
+    if why:
+        report("plural-expression", f"Plural-Forms: {why}; msgfmt refuses the catalog"
+                                    + (f" (CLDR's for {info.lang!r}: '{info.expected_plural_forms}')"
+                                       if info.expected_plural_forms else ""), info.plural_line)
     if info.header_fuzzy:
         report("fuzzy", "the header is marked fuzzy: gettext tools (msgfmt, Weblate) then ignore the whole "
                         "catalog; remove '#, fuzzy' above msgid \"\"", info.header_line)
@@ -118,14 +142,20 @@ def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
             continue
         if e.fuzzy:
             found("fuzzy", f"{_name(e)} is fuzzy: review the translation, then remove the fuzzy mark")
-        if e.msgid_plural is not None and len(e.msgstr) != info.nplurals:
-            found("plural-forms", f"{_name(e)} has {len(e.msgstr)} plural forms, the header says nplurals={info.nplurals}")
+        if e.msgid_plural is not None and info.nplurals and len(e.msgstr) != info.nplurals:
+            found("plural-forms", f"{_name(e)} has {len(e.msgstr)} plural forms, the header says nplurals={info.nplurals}: "
+                                  f"give it msgstr[0] to msgstr[{info.nplurals - 1}], or correct Plural-Forms")
         sources = [e.msgid] if e.msgid_plural is None else [e.msgid] + [e.msgid_plural] * (len(e.msgstr) - 1)
         for english, text in zip(sources, e.msgstr):
             if not text:
                 continue
             for code, message in _text_problems(english, text, french):
                 found(code, f"{_name(e)}: {message}")
+            for message in formats.problems(e.flags, english, text, strict=e.msgid_plural is None):
+                found("format", f"{_name(e)}: {message}")
+            bad = model.forbidden_chars_problem(text)
+            if bad:
+                found("characters", f"{_name(e)}: {bad}; the build refuses the translation")
         if e.msgid_plural is None and e.msgstr[0] == e.msgid and re.search(r"[A-Za-z]{2}", _BRACES.sub("", e.msgid)):
             found("unchanged", f"{_name(e)}: the translation is the English text (if that is right, "
                                "add the flag 'ignore-unchanged' or the comment 'reportgen: ignore unchanged')")
@@ -141,7 +171,10 @@ def _text_problems(english: str, text: str, french: bool) -> Iterable[tuple[str,
     if want != got:
         missing = sorted((want - got).elements())
         extra = sorted((got - want).elements())
-        if len(missing) == 1 and len(extra) == 1:
+        if len(missing) == 1 and len(extra) == 1 and missing[0].lower() == extra[0].lower():
+            yield "placeholders", (f"placeholder {{{missing[0]}}} written {{{extra[0]}}}: placeholders are "
+                                   "case-sensitive, write it as in the English")
+        elif len(missing) == 1 and len(extra) == 1:
             yield "placeholders", f"placeholder {{{missing[0]}}} renamed to {{{extra[0]}}}"
         else:
             parts = []

@@ -1,7 +1,8 @@
 """The translators' commands: update the catalogs, count what is translated, check the translations.
 
 ``extract`` lives in :mod:`reportgen.build` (``extract_template``); this module builds on it. PO
-handling is in :mod:`reportgen.catalogs`, the quality checks in :mod:`reportgen.checks`.
+files are read and written by :mod:`reportgen.i18n.po`, merged by :mod:`reportgen.i18n.merge`; the
+quality checks are in :mod:`reportgen.i18n.checks`.
 """
 
 from __future__ import annotations
@@ -10,54 +11,57 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import catalogs, checks
+from . import checks, merge, po
+from .extract import extract
+from .translator import is_translated
 from .. import localize, model
-from ..project import Project, resolve_sources
+from ..project import Project, gettext_code, language_hint, resolve_sources
 from ..build.pipeline import load_reports
 from ..files import write_atomic
 from ..errors import Diagnostic, Diagnostics, InputError, Location, display_path
+from ..paths import BUNDLED_LOCALES, DOMAIN, LAYOUT_DOMAIN, available_languages, catalog_path
 
 
-def template_of(project: Project) -> tuple[list[model.Report], catalogs.Catalog]:
+def template_of(project: Project) -> tuple[list[model.Report], po.Catalog]:
     settings = project.settings
     reports = [r for _, r in load_reports(settings, resolve_sources(settings, None))]
-    return reports, catalogs.extract(reports, localize.layout_entries())
+    return reports, extract(reports, localize.layout_entries())
 
 
 def _languages(project: Project, requested: Sequence[str] | None, *, allow_new: bool) -> list[str]:
     settings = project.settings
-    have = catalogs.available_languages(settings.locales_path)
+    have = available_languages(settings.locales_path)
     if not requested:
         configured = [lang for lang in settings.languages if lang != settings.source_language]
         return sorted(set(have) | (set(configured) if allow_new else set()))
     out = []
-    for lang in dict.fromkeys(requested):
+    for lang in dict.fromkeys(lang if lang in have else gettext_code(lang) for lang in requested):
         if lang == settings.source_language:
             raise InputError(f"{lang!r} is the source language: its text is in the sources, it has no catalog")
         if lang not in have:
             if not allow_new:
-                raise InputError(f"no catalog for {lang!r}; choose from {', '.join(have) or '(none)'} "
-                                 f"(start one with 'reportgen update --lang {lang}')")
+                raise InputError(f"no catalog for {lang!r}{language_hint(lang, have)}; choose from "
+                                 f"{', '.join(have) or '(none)'} (start one with 'reportgen update --lang {lang}')")
             if not localize.is_known_language(lang):
                 raise InputError(f"unknown language code {lang!r} (expected a CLDR locale such as de, pt_BR)")
         out.append(lang)
     return out
 
 
-def _bundled(lang: str) -> catalogs.Catalog | None:
-    path = catalogs.catalog_path(catalogs.BUNDLED_LOCALES, lang, catalogs.LAYOUT_DOMAIN)
-    return catalogs.read_catalog(path) if path.is_file() else None
+def _bundled(lang: str) -> po.Catalog | None:
+    path = catalog_path(BUNDLED_LOCALES, lang, LAYOUT_DOMAIN)
+    return po.read(path) if path.is_file() else None
 
 
 def _existing_catalogs(project: Project, langs: Sequence[str] | None, problems: list[Diagnostic]
-                       ) -> Iterator[tuple[str, Path, catalogs.Catalog, catalogs.Catalog | None]]:
+                       ) -> Iterator[tuple[str, Path, po.Catalog, po.Catalog | None]]:
     """(language, path, catalog, bundled layout catalog) of each readable catalog of ``langs``; the
     problems of the others are added to ``problems``."""
     settings = project.settings
     for lang in _languages(project, langs, allow_new=False):
-        path = catalogs.catalog_path(settings.locales_path, lang)
+        path = catalog_path(settings.locales_path, lang)
         try:
-            catalog = catalogs.read_catalog(path, settings.root)
+            catalog = po.read(path, settings.root)
             bundled = _bundled(lang)
         except InputError as exc:
             problems.extend(exc.diagnostics)
@@ -72,7 +76,7 @@ def _existing_catalogs(project: Project, langs: Sequence[str] | None, problems: 
 class Updated:
     lang: str
     path: Path
-    stats: catalogs.UpdateStats
+    stats: merge.UpdateStats
     created: bool
     changed: bool
 
@@ -85,26 +89,26 @@ def update(project: Project, langs: Sequence[str] | None = None) -> tuple[Path, 
     reports, template = template_of(project)
     languages = _languages(project, langs, allow_new=True)
     diags = Diagnostics()
-    loaded: list[tuple[str, Path, catalogs.Catalog | None]] = []
+    loaded: list[tuple[str, Path, po.Catalog | None]] = []
     for lang in languages:
-        path = catalogs.catalog_path(settings.locales_path, lang)
+        path = catalog_path(settings.locales_path, lang)
         try:
-            loaded.append((lang, path, catalogs.read_catalog(path, settings.root) if path.exists() else None))
+            loaded.append((lang, path, po.read(path, settings.root) if path.exists() else None))
         except InputError as exc:
             diags.extend(exc.diagnostics)
     diags.raise_if_errors()
 
-    pot = settings.locales_path / f"{catalogs.DOMAIN}.pot"
-    data = catalogs.dump_po(template)
+    pot = settings.locales_path / f"{DOMAIN}.pot"
+    data = po.dump(template)
     if not pot.exists() or pot.read_bytes() != data:
         write_atomic(pot, data)
     out = []
     for lang, path, old in loaded:
         created = old is None
         if old is None:
-            old = catalogs.new_language_catalog(lang, template)
-        new, stats = catalogs.update_catalog(template, old, _bundled(lang))
-        data = catalogs.dump_po(new)
+            old = merge.new_language_catalog(lang)
+        new, stats = merge.update_catalog(template, old, _bundled(lang))
+        data = new.source if new.source is not None else po.dump(new)
         changed = created or path.read_bytes() != data
         if changed:
             write_atomic(path, data)
@@ -195,19 +199,19 @@ def status(project: Project, langs: Sequence[str] | None = None) -> list[Languag
         for key in known.values():
             st.groups.setdefault(key, Counts())
         wanted = set()
-        for m in catalogs.entries(template):
+        for m in check_entries(template):
             wanted.add((m.context, m.msgid))
-            state = catalogs.is_translated(catalog, m.msgid, m.context)
+            state = is_translated(catalog, m.msgid, m.context)
             if state != "translated" and (m.context or "").startswith("layout:"):
-                if catalogs.is_translated(bundled, m.msgid, m.context) == "translated":
+                if is_translated(bundled, m.msgid, m.context) == "translated":
                     state = "translated"
             c = st.groups.setdefault(_group_of(m.context or "", known), Counts())
             setattr(c, state, getattr(c, state) + 1)
             c.words += _words(m.msgid)
             if state == "translated":
                 c.words_translated += _words(m.msgid)
-        stale = [e.context or "" for e in catalogs.entries(catalog) if (e.context, e.msgid) not in wanted]
-        for ctx in catalogs.obsolete_contexts(catalog) + stale:
+        stale = [e.context or "" for e in catalog.messages() if (e.context, e.msgid) not in wanted]
+        for ctx in [e.context or "" for e in catalog.obsolete() if e.translated] + stale:
             st.groups.setdefault(_group_of(ctx, known), Counts()).obsolete += 1
         for c in st.groups.values():
             st.total.add(c)
@@ -231,7 +235,7 @@ def check(project: Project, langs: Sequence[str] | None = None) -> list[Diagnost
     that cannot be read is reported as an error, like any other finding."""
     settings = project.settings
     reports, template = template_of(project)
-    wanted = {(m.context, m.msgid) for m in catalogs.entries(template)}
+    wanted = {m.key for m in template.messages()}
     ignore = set(settings.ignore_checks)
     unknown = sorted(ignore - set(checks.CODES))
     if unknown:
@@ -240,15 +244,81 @@ def check(project: Project, langs: Sequence[str] | None = None) -> list[Diagnost
     out: list[Diagnostic] = []
     for lang, path, catalog, bundled in _existing_catalogs(project, langs, out):
         shown = display_path(path, settings.root)
-        entries = catalogs.entries(catalog)
+        entries = check_entries(catalog)
         # an empty layout label uses the translation that ships with reportgen: not a finding
         entries = [e for e in entries if e.translated or not (e.context or "").startswith("layout:")
-                   or catalogs.is_translated(bundled, e.msgid, e.context) != "translated"]
-        out.extend(checks.check(catalogs.catalog_info(catalog, shown, lang, ignore), entries))
-        have = {(e.context, e.msgid) for e in catalogs.entries(catalog)}
+                   or is_translated(bundled, e.msgid, e.context) != "translated"]
+        out.extend(checks.check(catalog_info(catalog, shown, lang, ignore), entries))
+        have = {e.key for e in catalog.messages()}
         missing = len(wanted - have)
         if missing and "outdated" not in ignore:
             out.append(Diagnostic("warning", f"{missing} text{'s' if missing != 1 else ''} of the sources "
                                   f"{'are' if missing != 1 else 'is'} not in this catalog; run 'reportgen update'",
                                   Location(shown), "outdated"))
     return out
+
+
+# --------------------------------------------------------------------------- views for the checks
+
+
+def check_entries(catalog: po.Catalog) -> list[checks.Entry]:
+    """The catalog's active entries (not the header, not obsolete ones) as the checks see them."""
+    return [checks.Entry(msgid=e.msgid, msgstr=tuple(e.msgstr), context=e.context, line=e.line,
+                         msgid_plural=e.msgid_plural, flags=frozenset(e.flags), comments=tuple(e.comments))
+            for e in catalog.messages()]
+
+
+def catalog_info(catalog: po.Catalog, shown: str, lang: str, ignore=()) -> checks.CatalogInfo:  # type: ignore[no-untyped-def]
+    """What the checks need from the header: the plural count it says and the one CLDR says."""
+    cldr = merge.plural_forms(lang) if lang else None
+    header = catalog.header
+    return checks.CatalogInfo(shown, lang, catalog.nplurals() or 0, cldr[0] if cldr else None,
+                              1, frozenset(ignore), header_fuzzy=bool(header and header.fuzzy),
+                              expected_plural_forms=cldr[1] if cldr else "",
+                              plural_forms=catalog.header_field("Plural-Forms") or "",
+                              plural_line=_field_line(header, "Plural-Forms"))
+
+
+def _field_line(header: po.Entry | None, name: str) -> int:
+    """The line of a header field in the file (1 when not known)."""
+    if header is None or header.raw is None:
+        return 1
+    lines = header.raw.split("\n")
+    first = header.line - next((i for i, t in enumerate(lines) if t.startswith("msgid")), 0)
+    found = next((i for i, t in enumerate(lines) if t.lstrip('"').lower().startswith(name.lower() + ":")), None)
+    return first + found if found is not None else header.line
+
+
+# --------------------------------------------------------------------------- check FILE.po ... (any PO file)
+
+
+def _language_of(catalog: po.Catalog, path: Path) -> str:
+    """The catalog's Language header, else the folder name of <lang>/LC_MESSAGES/x.po, else ""."""
+    lang = (catalog.header_field("Language") or "").strip()
+    if not lang and path.parent.name == "LC_MESSAGES":
+        lang = path.parent.parent.name
+    return lang.replace("-", "_")
+
+
+def check_files(paths: Sequence[Path], ignore: Sequence[str] = ()) -> list[Diagnostic]:
+    """The checks of ``check`` on PO files outside a project (a Django or Sphinx catalog): every
+    finding of each file, a file that cannot be read reported like any other finding."""
+    out: list[Diagnostic] = []
+    for path in paths:
+        shown = display_path(path)
+        try:
+            catalog = po.read(path)
+        except InputError as exc:
+            out.extend(exc.diagnostics)
+            continue
+        out.extend(checks.check(catalog_info(catalog, shown, _language_of(catalog, path), ignore),
+                                check_entries(catalog)))
+    return out
+
+
+def findings_json(findings: Sequence[Diagnostic]) -> dict:
+    """``check --json``: every finding, and the counts."""
+    items = [{"path": d.location.path if d.location else None, "line": d.location.line if d.location else None,
+              "severity": d.severity, "code": d.code, "message": d.message} for d in findings]
+    errors = sum(d.severity == "error" for d in findings)
+    return {"findings": items, "errors": errors, "warnings": len(findings) - errors}

@@ -70,31 +70,31 @@ class Change(NamedTuple):
 
 def _load_entries(path: Path, base: Path | None = None) -> list[ReviewEntry]:
     """The active singular entries of the catalog at ``path`` (strictly read: InputError)."""
-    from . import catalogs
+    from . import po
 
     out = []
-    for m in catalogs.read_catalog(path, base):
-        if not m.id or isinstance(m.id, (tuple, list)):
+    for e in po.read(path, base).messages():
+        if not e.msgid or e.pluralizable:
             continue
-        previous = m.previous_id[0] if isinstance(m.previous_id, (tuple, list)) and m.previous_id else m.previous_id
-        out.append(ReviewEntry(m.context, m.id, m.string or "", m.fuzzy, previous or "",
-                               tuple(m.user_comments), m.lineno or 0, frozenset(m.flags)))
+        out.append(ReviewEntry(e.context, e.msgid, e.msgstr[0], e.fuzzy, e.previous.get("msgid", ""),
+                               tuple(e.comments), e.line, frozenset(e.flags)))
     return out
 
 
 def _apply(path: Path, base: Path | None, changes: Sequence[Change]) -> bytes:
     """The catalog at ``path`` with each change's text as the translation, no longer fuzzy, and a
-    translator comment ``reviewed in <file>`` (replacing an earlier one)."""
-    from . import catalogs
+    translator comment ``reviewed in <file>`` (replacing an earlier one). Entries not changed are
+    written back as they were read."""
+    from . import po
 
-    catalog = catalogs.read_catalog(path, base)
+    catalog = po.read(path, base)
     for c in changes:
-        m = catalog.get(c.msgid, context=c.context)
-        m.string = c.text
-        m.flags.discard("fuzzy")
-        m.previous_id = []
-        m.user_comments = [x for x in m.user_comments if not x.startswith("reviewed in ")] + [f"reviewed in {c.review}"]
-    return catalogs.dump_po(catalog)
+        e = catalog.get(c.msgid, context=c.context)
+        e.msgstr = (c.text,)
+        e.set_fuzzy(False)
+        e.previous = {}
+        e.comments = [x for x in e.comments if not x.startswith("reviewed in ")] + [f"reviewed in {c.review}"]
+    return po.dump(catalog)
 
 
 # --------------------------------------------------------------------------- identities
