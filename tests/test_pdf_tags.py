@@ -284,7 +284,7 @@ def test_logo_alt_text_is_translated(default_project, cli):
     assert cli("build", "-q", "--lang", "fr", "--format", "pdf", cwd=default_project).code == 0
     with pikepdf.open(default_project / "build" / "americas-2024" / "americas-2024.fr.pdf") as f:
         (figure,) = [e for _, e in walk(document(f)) if role(e) == "Figure"]
-        assert str(figure.Alt) == "Logo : Alliance des ONG pour la prévention du crime et la justice pénale"
+        assert str(figure.Alt) == "Logo\u00a0: Alliance des ONG pour la prévention du crime et la justice pénale"
 
 
 # --------------------------------------------------------------------------- across pages
