@@ -89,33 +89,33 @@ def write_atomic(path: Path, data: bytes) -> None:
     previous report intact. (No fsync: it would cost more than rendering a page, and guards only
     against power loss, which ext4 and most file systems cover for rename-over-file anyway.)"""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_for(path)
-    _write_new(tmp, data)
+    tmp = temp_for(path)
+    write_new(tmp, data)
     try:
         os.replace(tmp, path)
     except BaseException:
-        _unlink(tmp)
+        unlink(tmp)
         raise
 
 
-def _write_new(tmp: Path, data: bytes) -> None:
+def write_new(tmp: Path, data: bytes) -> None:
     """Create ``tmp`` (which must not exist) with ``data``; an ordinary file (the umask applies)."""
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
     except BaseException:
-        _unlink(tmp)
+        unlink(tmp)
         raise
 
 
-def _unlink(path: Path) -> None:
+def unlink(path: Path) -> None:
     try:
         os.unlink(path)
     except FileNotFoundError:
         pass
 
 
-def _temp_for(out: Path) -> Path:
+def temp_for(out: Path) -> Path:
     """A hidden temporary name beside ``out``, owned by this (the building) process."""
     return out.with_name(f".{out.name}.{os.urandom(4).hex()}{temp_suffix()}")  # (secrets loads OpenSSL)

@@ -27,7 +27,7 @@ LAYERS = {
     "files": set(),
     "config": {"render.fonts"},
     "project": {"config", "localize"},
-    "sources": {"lazy"},
+    "sources": set(),
     "i18n.catalogs": {"i18n.checks", "i18n.fuzzy", "i18n.translations"},
     "i18n.translations": set(),
     "i18n.checks": set(),
@@ -35,22 +35,23 @@ LAYERS = {
     "i18n.commands": {"project", "files", "build.pipeline", "i18n.catalogs", "i18n.checks", "localize"},
     "localize": {"i18n.translations"},
     "render": set(),
-    "render.pdf": {"render", "render.fonts", "lazy"},
-    "lazy": set(),
+    "render.pdf": {"render", "render.fonts"},
     "render.fonts": set(),
-    "build.pool": {"build.workers"},
-    "build.workers": set(),
+    "build.plan": {"config", "files", "project"},
+    "build.runner": {"files", "render"},
     "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translations", "i18n.catalogs",
-                       "render", "render.fonts", "render.docx", "build.workers", "build.pool"},
+                       "render", "render.fonts", "render.docx", "build.plan", "build.runner"},
     "render.docx": {"render"},
     "distribute.participants": {"localize", "sources"},
     "distribute.mail": {"project", "files", "build.pipeline", "config", "localize", "distribute.participants",
                         "i18n.translations"},
+    # the commands' front: it reaches the library through the commands and the project only
+    "cli": {"project", "build.pipeline", "i18n.commands", "distribute.mail"},
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
-                  "build.pool", "build.workers", "i18n.translations", "lazy"}
+                  "build.plan", "build.runner", "i18n.translations"}
 
 
 def modules():
