@@ -141,9 +141,11 @@ class _Build:
         from .runner import running
 
         self.options = RenderOptions(theme=self.settings.theme, docx_template=self.docx_template)
-        formats = list(dict.fromkeys(j.fmt for j in todo))
+        documents: dict[str, int] = {}
+        for job in todo:
+            documents[job.fmt] = documents.get(job.fmt, 0) + 1
         try:
-            with running(jobs, len(todo), formats, self.options, executor) as runner:
+            with running(jobs, documents, self.options, executor) as runner:
                 self.validate(todo, runner)
                 outcomes = self.collect(runner)
         except BaseException:

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Iterator, NamedTuple, Sequence
+from typing import Iterator, Mapping, NamedTuple, Sequence
 
 from .. import model
 from ..files import write_new
@@ -88,15 +88,18 @@ class Runner:
 
 
 @contextlib.contextmanager
-def running(jobs: int, documents: int, formats: Sequence[str], options: RenderOptions,
+def running(jobs: int, documents: Mapping[str, int], options: RenderOptions,
             executor: cf.Executor | None = None) -> Iterator[Runner]:
-    """A :class:`Runner` on ``executor``, else on a process pool of at most ``jobs`` workers (no
-    more than ``documents``), else in this process (``jobs`` 1, or a single document). A pool made
-    here is shut down, and its workers ended, when the block ends; on an error or Ctrl-C the work
-    not started is cancelled and the work running is waited for."""
-    own = None
-    if executor is None and jobs > 1 and documents > 1:
-        own = executor = process_pool(min(jobs, documents), formats, options)
+    """A :class:`Runner` on ``executor``; else, when ``jobs`` > 1 and there is more than one
+    document (``documents``: how many of each format), on a process pool of ``jobs`` workers, never
+    more than documents; else in this process. A pool made here is shut down, and its workers
+    ended, when the block ends; on an error or Ctrl-C the work not started is cancelled and the
+    work running is waited for."""
+    pool = None
+    total = sum(documents.values())
+    if executor is None and jobs > 1 and total > 1:
+        pool = executor = process_pool(min(jobs, total), [f for f, n in documents.items() if n], options)
+        pool.submit(int)  # start the workers now: they import the renderers while this process reads the inputs
     runner = Runner(executor)
     try:
         yield runner
@@ -104,8 +107,8 @@ def running(jobs: int, documents: int, formats: Sequence[str], options: RenderOp
         runner.cancel()
         raise
     finally:
-        if own is not None:
-            own.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def process_pool(workers: int, formats: Sequence[str], options: RenderOptions) -> cf.ProcessPoolExecutor:
