@@ -94,7 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write (default: locales/reportgen.pot)")
 
     _translator_commands(sub, common)
+    _distribution_commands(sub, common)
+    return p
 
+
+def _distribution_commands(sub, common) -> None:  # type: ignore[no-untyped-def]
     d = sub.add_parser(
         "distribute", help="e-mail each participant the PDF in their language (dry run by default)",
         parents=[common],
@@ -122,7 +126,6 @@ def _parser() -> argparse.ArgumentParser:
                        "A file is looked for at its path relative to the manifest, then beside it. "
                        "Exit status 1 with one line per mismatch.")
     v.add_argument("manifest", type=Path, metavar="MANIFEST", help="manifest.csv or manifest.json")
-    return p
 
 
 def _translator_commands(sub, common) -> None:
