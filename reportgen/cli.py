@@ -79,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="use fuzzy (unreviewed) translations, marked in the text, with DRAFT in the footer")
     b.add_argument("--strict", action="store_true", help="treat warnings (such as untranslated text) as errors")
     b.add_argument("-j", "--jobs", type=_positive, metavar="N",
-                   help="processes at work, this one included (default: the number of CPUs; 1: all in this process)")
+                   help="render in up to N worker processes, no more than documents (default: the number of CPUs; "
+                   "1: all in this process)")
     b.add_argument("--force", action="store_true",
                    help="rebuild every document, even those whose inputs have not changed")
     b.add_argument("--min-complete", type=float, metavar="PCT",
