@@ -2,11 +2,11 @@
 
 By default (``--jobs N`` with N > 1 and more than one document) the documents go to a standard
 :class:`concurrent.futures.ProcessPoolExecutor` of at most N workers, and never more workers than
-documents. Each worker starts with :func:`_start_worker`: it leaves Ctrl-C to the build (which
-cancels what has not started, waits for what has, and removes the temporary files), watches that
-the build is still there, and imports the renderers it will need, so that its first document does
-not wait for them. The caller may pass any executor instead (a ``ThreadPoolExecutor`` too): the
-renderers keep no state shared between threads.
+documents. The workers have the renderers loaded before their first document (:func:`process_pool`);
+each starts with :func:`_start_worker`: it leaves Ctrl-C to the build (which cancels what has not
+started, waits for what has, and removes the temporary files) and ends if the build is killed. The
+caller may pass any executor instead (a ``ThreadPoolExecutor`` too): the renderers keep no state
+shared between threads.
 
 The pool is shut down, and its workers waited for, before the build returns, whichever way it
 ends: no process outlives the build.
@@ -99,7 +99,6 @@ def running(jobs: int, documents: Mapping[str, int], options: RenderOptions,
     total = sum(documents.values())
     if executor is None and jobs > 1 and total > 1:
         pool = executor = process_pool(min(jobs, total), [f for f, n in documents.items() if n], options)
-        pool.submit(int)  # start the workers now: they import the renderers while this process reads the inputs
     runner = Runner(executor)
     try:
         yield runner
@@ -112,13 +111,19 @@ def running(jobs: int, documents: Mapping[str, int], options: RenderOptions,
 
 
 def process_pool(workers: int, formats: Sequence[str], options: RenderOptions) -> cf.ProcessPoolExecutor:
-    """A standard process pool whose workers import the renderers of ``formats`` as they start.
+    """A standard process pool whose workers have the renderers of ``formats`` loaded when they
+    take their first document.
 
-    On Linux a process that runs no other thread forks its workers (they start with everything
-    this process has imported); a threaded one uses a fork server (forking a threaded process can
-    deadlock). Elsewhere the platform's default start method is used."""
-    if sys.platform.startswith("linux"):
-        context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
+    On Linux a process that runs no other thread forks its workers: it loads the renderers (imports
+    them, reads the fonts and the template) itself first, once, and every worker starts with them.
+    A threaded process uses a fork server (forking a threaded process can deadlock), and other
+    systems their default start method: there each worker loads the renderers as it starts."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+        for fmt in formats:
+            warm(fmt, options)
+    elif sys.platform.startswith("linux"):
+        context = multiprocessing.get_context("forkserver")
     else:  # pragma: no cover - macOS and Windows spawn
         context = multiprocessing.get_context()
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
@@ -127,7 +132,7 @@ def process_pool(workers: int, formats: Sequence[str], options: RenderOptions) -
 
 def _start_worker(formats: Sequence[str], options: RenderOptions) -> None:
     """A worker's start: Ctrl-C is the build's to handle; the worker ends if the build is killed;
-    the renderers are imported (and their fonts or template loaded) before the first document."""
+    the renderers are loaded before the first document (if a fork has not brought them already)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_end_with_parent, args=(os.getppid(),), daemon=True).start()
     for fmt in formats:
