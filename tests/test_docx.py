@@ -100,6 +100,13 @@ def test_only_builtin_styles_and_no_direct_run_formatting(built, source, lang):
         assert {etree.QName(c).localname for c in rpr} <= {"rStyle", "lang"}
 
 
+def test_only_the_default_table_style_is_defined(built):
+    """No table in a report: of python-docx's 100 table styles only the default one is kept."""
+    doc = Document(str(built / "americas-2024" / "americas-2024.fr.docx"))
+    tables = [s for s in doc.styles if s.type == WD_STYLE_TYPE.TABLE]
+    assert [(s.name, s.element.get(qn("w:default"))) for s in tables] == [("Normal Table", "1")]
+
+
 def test_styles_are_themed(built):
     path = docx_path(built, "americas-2024", "fr")
     theme = part(path, "word/theme/theme1.xml")
