@@ -45,28 +45,7 @@ class _ArgumentParser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
-class _Skipped:
-    """Stands for the parser of a command that is not being run: its arguments are not needed."""
-
-    def add_argument(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        return None
-
-
-class _Commands:
-    """The subcommands, or only ``only`` when the command line names it: each parser costs about
-    0.2 ms to make (argparse looks up gettext translations for it), which is what a no-op build
-    spends on its own work in 2 ms."""
-
-    def __init__(self, sub, only: str | None):  # type: ignore[no-untyped-def]
-        self.sub, self.only = sub, only
-
-    def add_parser(self, name: str, **kwargs):  # type: ignore[no-untyped-def]
-        return self.sub.add_parser(name, **kwargs) if self.only in (None, name) else _Skipped()
-
-
-def _parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The command line; with ``only``, the parser of that command alone (the top-level usage and
-    help, which list every command, need them all)."""
+def _parser() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="reportgen",
         description="Turn structured findings (sources/*.yaml) and gettext catalogs (locales/) "
@@ -80,7 +59,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
                         help="project folder holding sources/, locales/ and the config (default: current folder)")
     common.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     common.add_argument("--traceback", action="store_true", help="show the Python traceback of an internal error")
-    sub = _Commands(p.add_subparsers(dest="command", metavar="COMMAND"), only)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     b = sub.add_parser(
         "build", help="render reports as DOCX and PDF", parents=[common],
@@ -100,7 +79,8 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
                    help="use fuzzy (unreviewed) translations, marked in the text, with DRAFT in the footer")
     b.add_argument("--strict", action="store_true", help="treat warnings (such as untranslated text) as errors")
     b.add_argument("-j", "--jobs", type=_positive, metavar="N",
-                   help="processes at work, this one included (default: the number of CPUs; 1: all in this process)")
+                   help="render in up to N worker processes, no more than documents (default: the number of CPUs; "
+                   "1: all in this process)")
     b.add_argument("--force", action="store_true",
                    help="rebuild every document, even those whose inputs have not changed")
     b.add_argument("--min-complete", type=float, metavar="PCT",
@@ -115,22 +95,29 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write (default: locales/reportgen.pot)")
 
     _translator_commands(sub, common)
+    _review_commands(sub, common)
+    _distribution_commands(sub, common)
+    return p
+
+
+def _review_commands(sub, common) -> None:  # type: ignore[no-untyped-def]
     r = sub.add_parser("review", help="a DOCX for reviewers to correct translations in Word; import their edits",
                        description="export: write OUT/<source>/review/<source>.<lang>.review.docx, a table per "
                        "section (reference, English, translation, status). import: apply the edited translations "
                        "to the catalog of the copy's language. See docs/translators.md.")
-    if not isinstance(r, _Skipped):
-        actions = r.add_subparsers(dest="action", metavar="ACTION", required=True)
-        rx = actions.add_parser("export", parents=[common], help="write review copies")
-        rx.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids or YAML files (default: every source)")
-        rx.add_argument("--lang", required=True, metavar="LANG", help="the language to review, e.g. es")
-        rx.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: build/)")
-        ri = actions.add_parser("import", parents=[common], help="apply reviewers' edits to the catalogs")
-        ri.add_argument("files", nargs="+", type=Path, metavar="FILE.docx", help="edited review copies")
-        ri.add_argument("--lang", metavar="LANG", help="refuse copies of another language")
-        ri.add_argument("--partial", action="store_true",
-                        help="apply the edits that do not conflict (default: a conflict stops the import)")
+    actions = r.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rx = actions.add_parser("export", parents=[common], help="write review copies")
+    rx.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids or YAML files (default: every source)")
+    rx.add_argument("--lang", required=True, metavar="LANG", help="the language to review, e.g. es")
+    rx.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: build/)")
+    ri = actions.add_parser("import", parents=[common], help="apply reviewers' edits to the catalogs")
+    ri.add_argument("files", nargs="+", type=Path, metavar="FILE.docx", help="edited review copies")
+    ri.add_argument("--lang", metavar="LANG", help="refuse copies of another language")
+    ri.add_argument("--partial", action="store_true",
+                    help="apply the edits that do not conflict (default: a conflict stops the import)")
 
+
+def _distribution_commands(sub, common) -> None:  # type: ignore[no-untyped-def]
     d = sub.add_parser(
         "distribute", help="e-mail each participant the PDF in their language (dry run by default)",
         parents=[common],
@@ -158,7 +145,6 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
                        "A file is looked for at its path relative to the manifest, then beside it. "
                        "Exit status 1 with one line per mismatch.")
     v.add_argument("manifest", type=Path, metavar="MANIFEST", help="manifest.csv or manifest.json")
-    return p
 
 
 def _translator_commands(sub, common) -> None:
@@ -189,48 +175,26 @@ def _translator_commands(sub, common) -> None:
 
 
 def run() -> int:
-    """The ``reportgen`` command (and ``python -m reportgen``): :func:`main` in a process of its own.
-
-    A short-lived process that loads large libraries should not spend its time tidying up:
-    collections are made rarer while it works, and once the command is done and its output flushed,
-    the process ends at once (``os._exit``) instead of freeing every module and object one by one
-    (8-10 ms after a build: twice the time of a no-op build's own work). Nothing is lost: every
-    file is written and closed by then, and no ``atexit`` handler of reportgen's or its libraries'
-    does anything a process exit does not. Under a tracer or profiler (coverage, cProfile) the
-    interpreter exits normally, so that they can write their data."""
-    import gc
-
-    gc.set_threshold(50_000, 20, 100)
-    code = main()
-    if sys.gettrace() is None and sys.getprofile() is None:
-        _exit_now(code)
-    return code
-
-
-def _exit_now(code: int) -> None:
-    """End the process with ``code`` once stdout and stderr are flushed; return (and let the
-    interpreter exit normally) if they cannot be, so that it reports that as it always does."""
-    import os
-
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except Exception:  # noqa: BLE001 - a closed pipe, a full disk: Python's own exit reports it
-        return
-    os._exit(code)
+    """The ``reportgen`` command (and ``python -m reportgen``)."""
+    return main()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    parser = _parser(argv[0] if argv and argv[0] in COMMANDS else None)
-    args = parser.parse_args(argv)
+    try:
+        return _main(argv)
+    finally:
+        _flush()
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = _parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     if not args.command:
-        parser.print_help()
+        _parser().print_help()
         return 0
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
-        print("reportgen: interrupted", file=sys.stderr)
+        _say("reportgen: interrupted", err=True)
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place that turns failures into exit codes
         from .errors import ReportgenError
@@ -245,8 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         summary = " ".join(str(exc).split())  # one line, however long the exception's message
         summary = summary if len(summary) <= 200 else summary[:199] + "…"
-        print(f"reportgen: internal error: {type(exc).__name__}: {summary} (run again with --traceback for details)",
-              file=sys.stderr)
+        _say(f"reportgen: internal error: {type(exc).__name__}: {summary} (run again with --traceback for details)",
+             err=True)
         return 2
 
 
@@ -256,13 +220,13 @@ MAX_SHOWN = 50
 
 def _print_diagnostics(diagnostics: Sequence) -> None:  # type: ignore[type-arg]
     for d in diagnostics[:MAX_SHOWN]:
-        print(d if d.location else f"reportgen: {d}", file=sys.stderr)
+        _say(d if d.location else f"reportgen: {d}", err=True)
     if len(diagnostics) > MAX_SHOWN:
         errors = sum(d.severity == "error" for d in diagnostics)
         warnings = len(diagnostics) - errors
         counts = f"{errors} error{'s' if errors != 1 else ''}" + (
             f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
-        print(f"reportgen: {len(diagnostics) - MAX_SHOWN} more problems not shown ({counts} in all)", file=sys.stderr)
+        _say(f"reportgen: {len(diagnostics) - MAX_SHOWN} more problems not shown ({counts} in all)", err=True)
 
 
 def _check_out(out: Path | None) -> None:
@@ -275,6 +239,37 @@ def _check_out(out: Path | None) -> None:
     if at is not None and at.exists() and not at.is_dir():
         raise InputError([Diagnostic("error", "--out: is a file, not a folder; name a folder for the outputs",
                                      Location(display_path(at)))])
+
+
+def _say(*values: object, err: bool = False, flush: bool = False) -> None:
+    """print() to stdout (or stderr) that outlives its reader: once the reader has gone
+    (``reportgen build | head -1``), the rest of that stream is dropped and the command carries on
+    to its own end and exit status."""
+    stream = sys.stderr if err else sys.stdout
+    try:
+        print(*values, file=stream, flush=flush)
+    except BrokenPipeError:
+        _drop(stream)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            _drop(stream)
+
+
+def _drop(stream) -> None:  # type: ignore[no-untyped-def]
+    """Point a stream whose reader has gone at the null device: what is still buffered, and what
+    follows, goes there instead of raising BrokenPipeError again (at exit too)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -293,11 +288,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
                            on_result=on_result)
     progress.close()
     for w in result.skipped:
-        print(f"reportgen: {w}", file=sys.stderr)
+        _say(f"reportgen: {w}", err=True)
     for w in result.warnings:
         if w.code == "fallback-detail" and not args.verbose:
             continue
-        print(w, file=sys.stderr)
+        _say(w, err=True)
     if args.quiet:
         return 1 if result.skipped else 0
     built, fresh = result.built, result.up_to_date
@@ -306,10 +301,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
                 for r in built]
         _table(("document", "pages", "size", "time"), rows)
     if fresh and not built:
-        print(f"up to date: {len(fresh)} document{'s' if len(fresh) != 1 else ''} (--force rebuilds them)")
+        _say(f"up to date: {len(fresh)} document{'s' if len(fresh) != 1 else ''} (--force rebuilds them)")
     else:
         note = f", {len(fresh)} up to date" if fresh else ""
-        print(f"{len(built)} document{'s' if len(built) != 1 else ''} built{note} in {result.seconds:.2f} s")
+        _say(f"{len(built)} document{'s' if len(built) != 1 else ''} built{note} in {result.seconds:.2f} s")
     return 1 if result.skipped else 0
 
 
@@ -318,7 +313,7 @@ def _print_result(r, done: int, total: int) -> None:  # type: ignore[no-untyped-
     if r.skipped:
         return
     pages = f"{r.pages} page{'s' if r.pages != 1 else ''}, " if r.pages is not None else ""
-    print(f"built {_shown(r.path)} ({pages}{_size(r.size)}, {r.seconds * 1000:.0f} ms)", flush=True)
+    _say(f"built {_shown(r.path)} ({pages}{_size(r.size)}, {r.seconds * 1000:.0f} ms)", flush=True)
 
 
 class _Progress:
@@ -348,9 +343,9 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     def line(cells):  # type: ignore[no-untyped-def]
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
-    print(line(header))
+    _say(line(header))
     for r in rows:
-        print(line(r))
+        _say(line(r))
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -361,7 +356,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     path, count, changed = extract_template(project, args.output)
     if not args.quiet:
         state = "wrote" if changed else "unchanged:"
-        print(f"{state} {_shown(path)} ({count} strings)")
+        _say(f"{state} {_shown(path)} ({count} strings)")
     return 0
 
 
@@ -379,23 +374,23 @@ def _cmd_distribute(args: argparse.Namespace) -> int:
     r = distribute(project, args.source, args.participants, out_dir=args.out, send=args.send, rate=args.rate,
                    fallback=args.fallback, retry_uncertain=args.retry_uncertain)
     for d in r.warnings + r.errors:
-        print(d if d.location else f"reportgen: {d}", file=sys.stderr)
+        _say(d if d.location else f"reportgen: {d}", err=True)
     if not args.quiet:
         for path in r.built:
-            print(f"built {_shown(path)}")
+            _say(f"built {_shown(path)}")
         if args.verbose:
             for e in r.entries:
-                print(f"{e.person.location}: {e.requested} -> {e.choice.lang} ({e.choice.reason}): {e.status}")
+                _say(f"{e.person.location}: {e.requested} -> {e.choice.lang} ({e.choice.reason}): {e.status}")
         langs = Counter(e.choice.lang for e in r.entries)
         fallbacks = sum(e.choice.rule == "fallback" for e in r.entries)
-        print(f"{len(r.entries)} participants: " + ", ".join(f"{n} {lang}" for lang, n in sorted(langs.items()))
+        _say(f"{len(r.entries)} participants: " + ", ".join(f"{n} {lang}" for lang, n in sorted(langs.items()))
               + (f" ({fallbacks} by the final fallback)" if fallbacks else ""))
         status = Counter(e.status for e in r.entries)
         if r.outbox is not None:
-            print(f"dry run: wrote {status['dry-run']} message{'s' if status['dry-run'] != 1 else ''} to "
+            _say(f"dry run: wrote {status['dry-run']} message{'s' if status['dry-run'] != 1 else ''} to "
                   f"{_shown(r.outbox)} (nothing sent; add --send to send)")
-        print(", ".join(f"{n} {s}" for s, n in sorted(status.items())))
-        print("wrote " + ", ".join(_shown(m) for m in r.manifests))
+        _say(", ".join(f"{n} {s}" for s, n in sorted(status.items())))
+        _say("wrote " + ", ".join(_shown(m) for m in r.manifests))
     return 1 if r.errors else 0
 
 
@@ -404,9 +399,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     r = verify_manifest(args.manifest)
     for d in r.mismatches:
-        print(d, file=sys.stderr)
+        _say(d, err=True)
     if not r.mismatches and not args.quiet:
-        print(f"{r.checked} file{'s' if r.checked != 1 else ''} match {_shown(args.manifest)}")
+        _say(f"{r.checked} file{'s' if r.checked != 1 else ''} match {_shown(args.manifest)}")
     return 1 if r.mismatches else 0
 
 
@@ -416,13 +411,13 @@ def _cmd_update(args: argparse.Namespace) -> int:
 
     pot, results = update(load_project(args.project), args.lang)
     if not results and not args.quiet:
-        print(f"no catalogs to update (the template is {_shown(pot)}); start a language with "
+        _say(f"no catalogs to update (the template is {_shown(pot)}); start a language with "
               "'reportgen update --lang de'")
     if not args.quiet:
         for r in results:
             s = r.stats
             what = "created" if r.created else "updated" if r.changed else "unchanged:"
-            print(f"{what} {_shown(r.path)}: {s.kept} kept, {s.added} new, {s.fuzzy} fuzzy, {s.obsolete} obsolete")
+            _say(f"{what} {_shown(r.path)}: {s.kept} kept, {s.added} new, {s.fuzzy} fuzzy, {s.obsolete} obsolete")
     return 0
 
 
@@ -434,7 +429,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
     result = status(load_project(args.project), args.lang)
     if args.json:
-        print(json.dumps(status_json(result), indent=2, ensure_ascii=False))
+        _say(json.dumps(status_json(result), indent=2, ensure_ascii=False))
         return 0
     head = ("language", "source", "section", "translated", "fuzzy", "untransl.", "obsolete", "words", "%")
     rows = []
@@ -445,10 +440,10 @@ def _cmd_status(args: argparse.Namespace) -> int:
     cells = [[lang, src, sec, str(c.translated), str(c.fuzzy), str(c.untranslated), str(c.obsolete),
               str(c.words), f"{c.percent:.0f}"] for lang, src, sec, c in rows]
     if sys.stdout.isatty():
-        print("Translation status (fuzzy is not counted as translated)\n")
+        _say("Translation status (fuzzy is not counted as translated)\n")
     widths = [max(len(x) for x in col) for col in zip(head, *cells)]
     for line in [head, *cells]:
-        print("  ".join(x.ljust(w) if i < 3 else x.rjust(w) for i, (x, w) in enumerate(zip(line, widths))).rstrip())
+        _say("  ".join(x.ljust(w) if i < 3 else x.rjust(w) for i, (x, w) in enumerate(zip(line, widths))).rstrip())
     return 0
 
 
@@ -462,12 +457,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        print(json.dumps(findings_json(findings), indent=2, ensure_ascii=False))
+        _say(json.dumps(findings_json(findings), indent=2, ensure_ascii=False))
         return 1 if errors or (args.strict and warnings) else 0
     for d in findings:
-        print(d, file=sys.stderr)
+        _say(d, err=True)
     if not args.quiet:
-        print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+        _say(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
     return 1 if errors or (args.strict and warnings) else 0
 
 
@@ -479,16 +474,16 @@ def _cmd_review(args: argparse.Namespace) -> int:
     if args.action == "export":
         for path in review.export(project, args.sources, args.lang, args.out):
             if not args.quiet:
-                print(f"wrote {_shown(path)}")
+                _say(f"wrote {_shown(path)}")
         return 0
     result = review.import_copies(project, args.files, partial=args.partial, lang=args.lang)
     for d in result.warnings:
-        print(d, file=sys.stderr)
+        _say(d, err=True)
     if not args.quiet:
         for path, n in result.written:
-            print(f"updated {_shown(path)}: {n} translation{'s' if n != 1 else ''} from the review")
+            _say(f"updated {_shown(path)}: {n} translation{'s' if n != 1 else ''} from the review")
         if not result.written:
-            print("no edited translations: no catalog changed")
+            _say("no edited translations: no catalog changed")
     return 0
 
 

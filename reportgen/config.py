@@ -96,83 +96,18 @@ def _line_of(text: str, key: str) -> int:
 def load_settings(root: Path) -> Settings:
     """Read the project's settings (defaults when there is no config)."""
     root = root.resolve()
-    table: dict[str, Any] | None = None
-    path = root / CONFIG_FILE
-    prefix = ""
-    if path.is_file():
-        text, data = _read_toml(path, root)
-        table = data
-    else:
-        path = root / "pyproject.toml"
-        if path.is_file():
-            text, data = _read_toml(path, root)
-            table = data.get("tool", {}).get("reportgen")
-            prefix = "tool.reportgen."
-    if table is None:
+    found = _find_config(root)
+    if found is None:
         return Settings(root=root)
-    shown = display_path(path, root)
-    diags = Diagnostics()
-
-    def check(tab: dict[str, Any], schema: dict[str, Any], where: str) -> dict[str, Any]:
-        out = {}
-        for key, value in tab.items():
-            loc = Location(shown, _line_of(text, key))
-            if key not in schema:
-                diags.error(f"{where}{key}: unknown setting" + did_you_mean(key, schema), loc)
-            elif not isinstance(value, schema[key]):
-                diags.error(f"{where}{key}: expected {schema[key].__name__}, got {type(value).__name__}", loc)
-            else:
-                out[key] = value
-        return out
-
-    top = check(table, _TOP, prefix)
-    theme_tab = check(top.get("theme", {}), _THEME, prefix + "theme.")
-    check_tab = check(top.get("check", {}), _CHECK, prefix + "check.")
-    dist_tab = top.get("distribute", {})
-    if "password" in dist_tab or "smtp_password" in dist_tab:
-        key = "password" if "password" in dist_tab else "smtp_password"
-        diags.error(f"{prefix}distribute.{key}: a password is never read from a file; "
-                    "set the environment variable REPORTGEN_SMTP_PASSWORD", Location(shown, _line_of(text, key)))
-        dist_tab = {k: v for k, v in dist_tab.items() if k != key}
-    dist_tab = check(dist_tab, _DISTRIBUTE, prefix + "distribute.")
-    if dist_tab.get("smtp_security", "starttls") not in ("starttls", "tls", "none"):
-        diags.error(f"{prefix}distribute.smtp_security: expected 'starttls', 'tls' or 'none', "
-                    f"got {dist_tab['smtp_security']!r}", Location(shown, _line_of(text, "smtp_security")))
-    for key in ("languages", "formats"):
-        for item in top.get(key, []):
-            if not isinstance(item, str):
-                diags.error(f"{prefix}{key}: expected a list of strings", Location(shown, _line_of(text, key)))
-            elif key == "languages" and not LANG_RE.match(item):
-                diags.error(f"{prefix}languages: {item!r} is not a language code (such as 'fr' or 'pt_BR')",
-                            Location(shown, _line_of(text, key)))
-    if "source_language" in top and not LANG_RE.match(top["source_language"]):
-        diags.error(f"{prefix}source_language: {top['source_language']!r} is not a language code (such as 'en')",
-                    Location(shown, _line_of(text, "source_language")))
-    for lang, tag in top.get("language_tags", {}).items():
-        if not isinstance(tag, str):
-            diags.error(f"{prefix}language_tags.{lang}: expected str, got {type(tag).__name__}",
-                        Location(shown, _line_of(text, lang)))
-    for key in _PATH_KEYS:
-        problem = path_problem(root, top[key]) if key in top else ""
-        if problem:
-            diags.error(f"{prefix}{key}: {problem}", Location(shown, _line_of(text, key)))
-    for key in ("accent", "text", "muted"):
-        if key in theme_tab and not _COLOUR.match(theme_tab[key]):
-            diags.error(f"{prefix}theme.{key}: expected a colour like '#1F4E79', got {theme_tab[key]!r}",
-                        Location(shown, _line_of(text, key)))
-    if "page_size" in theme_tab and theme_tab["page_size"].upper() not in ("A4", "LETTER"):
-        diags.error(f"{prefix}theme.page_size: expected 'A4' or 'Letter', got {theme_tab['page_size']!r}",
-                    Location(shown, _line_of(text, "page_size")))
-    if "font" in theme_tab and theme_tab["font"] not in BUNDLED_FONTS:
-        diags.error(f"{prefix}theme.font: unknown font family {theme_tab['font']!r}; bundled: "
-                    f"{', '.join(BUNDLED_FONTS)}" + did_you_mean(theme_tab["font"], BUNDLED_FONTS),
-                    Location(shown, _line_of(text, "font")))
-    for key in _THEME_FILES:
-        if key in theme_tab:
-            problem = _project_file(root, theme_tab[key], *_THEME_FILES[key])
-            if problem:
-                diags.error(f"{prefix}theme.{key}: {problem}", Location(shown, _line_of(text, key)))
-    diags.raise_if_errors()
+    path, text, table, prefix = found
+    r = _Reader(root, display_path(path, root), text, prefix)
+    top = r.check(table, _TOP, "")
+    theme_tab = r.check(top.get("theme", {}), _THEME, "theme.")
+    check_tab = r.check(top.get("check", {}), _CHECK, "check.")
+    dist_tab = _check_distribute(r, top.get("distribute", {}))
+    _check_top_values(r, top)
+    _check_theme_values(r, theme_tab)
+    r.diags.raise_if_errors()
 
     theme = Theme()
     if theme_tab:
@@ -190,8 +125,96 @@ def load_settings(root: Path) -> Settings:
         theme=theme,
         ignore_checks=tuple(check_tab.get("ignore", ())),
         distribute=dist_tab,
-        config_path=shown,
+        config_path=r.shown,
     )
+
+
+def _find_config(root: Path) -> tuple[Path, str, dict[str, Any], str] | None:
+    """(file, its text, the reportgen table, the table's key prefix), or None without a config."""
+    path = root / CONFIG_FILE
+    if path.is_file():
+        text, data = _read_toml(path, root)
+        return path, text, data, ""
+    path = root / "pyproject.toml"
+    if path.is_file():
+        text, data = _read_toml(path, root)
+        table = data.get("tool", {}).get("reportgen")
+        if table is not None:
+            return path, text, table, "tool.reportgen."
+    return None
+
+
+class _Reader:
+    """Checks a config's tables, gathering every problem at its line."""
+
+    def __init__(self, root: Path, shown: str, text: str, prefix: str):
+        self.root, self.shown, self.text, self.prefix = root, shown, text, prefix
+        self.diags = Diagnostics()
+
+    def error(self, name: str, message: str, line_key: str) -> None:
+        """A problem with setting ``name`` (e.g. ``theme.accent``), at the line of ``line_key``."""
+        self.diags.error(f"{self.prefix}{name}: {message}", Location(self.shown, _line_of(self.text, line_key)))
+
+    def check(self, tab: dict[str, Any], schema: dict[str, Any], where: str) -> dict[str, Any]:
+        """The known keys of ``tab`` whose values have the right type; an error for each other key."""
+        out = {}
+        for key, value in tab.items():
+            if key not in schema:
+                self.error(f"{where}{key}", "unknown setting" + did_you_mean(key, schema), key)
+            elif not isinstance(value, schema[key]):
+                self.error(f"{where}{key}", f"expected {schema[key].__name__}, got {type(value).__name__}", key)
+            else:
+                out[key] = value
+        return out
+
+
+def _check_distribute(r: _Reader, dist_tab: dict[str, Any]) -> dict[str, Any]:
+    for key in ("password", "smtp_password"):
+        if key in dist_tab:
+            r.error(f"distribute.{key}", "a password is never read from a file; "
+                    "set the environment variable REPORTGEN_SMTP_PASSWORD", key)
+            dist_tab = {k: v for k, v in dist_tab.items() if k != key}
+            break
+    dist_tab = r.check(dist_tab, _DISTRIBUTE, "distribute.")
+    if dist_tab.get("smtp_security", "starttls") not in ("starttls", "tls", "none"):
+        r.error("distribute.smtp_security",
+                f"expected 'starttls', 'tls' or 'none', got {dist_tab['smtp_security']!r}", "smtp_security")
+    return dist_tab
+
+
+def _check_top_values(r: _Reader, top: dict[str, Any]) -> None:
+    for key in ("languages", "formats"):
+        for item in top.get(key, []):
+            if not isinstance(item, str):
+                r.error(key, "expected a list of strings", key)
+            elif key == "languages" and not LANG_RE.match(item):
+                r.error("languages", f"{item!r} is not a language code (such as 'fr' or 'pt_BR')", key)
+    if "source_language" in top and not LANG_RE.match(top["source_language"]):
+        r.error("source_language", f"{top['source_language']!r} is not a language code (such as 'en')",
+                "source_language")
+    for lang, tag in top.get("language_tags", {}).items():
+        if not isinstance(tag, str):
+            r.error(f"language_tags.{lang}", f"expected str, got {type(tag).__name__}", lang)
+    for key in _PATH_KEYS:
+        problem = path_problem(r.root, top[key]) if key in top else ""
+        if problem:
+            r.error(key, problem, key)
+
+
+def _check_theme_values(r: _Reader, theme_tab: dict[str, Any]) -> None:
+    for key in ("accent", "text", "muted"):
+        if key in theme_tab and not _COLOUR.match(theme_tab[key]):
+            r.error(f"theme.{key}", f"expected a colour like '#1F4E79', got {theme_tab[key]!r}", key)
+    if "page_size" in theme_tab and theme_tab["page_size"].upper() not in ("A4", "LETTER"):
+        r.error("theme.page_size", f"expected 'A4' or 'Letter', got {theme_tab['page_size']!r}", "page_size")
+    if "font" in theme_tab and theme_tab["font"] not in BUNDLED_FONTS:
+        r.error("theme.font", f"unknown font family {theme_tab['font']!r}; bundled: {', '.join(BUNDLED_FONTS)}"
+                + did_you_mean(theme_tab["font"], BUNDLED_FONTS), "font")
+    for key in _THEME_FILES:
+        if key in theme_tab:
+            problem = _project_file(r.root, theme_tab[key], *_THEME_FILES[key])
+            if problem:
+                r.error(f"theme.{key}", problem, key)
 
 
 def _project_file(root: Path, value: str, suffixes: tuple[str, ...], what: str) -> str:

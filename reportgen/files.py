@@ -109,16 +109,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _full_disk(exc, path.parent) from None
-    tmp = _temp_for(path)
-    _write_new(tmp, data)
+    tmp = temp_for(path)
+    write_new(tmp, data)
     try:
         os.replace(tmp, path)
     except BaseException:
-        _unlink(tmp)
+        unlink(tmp)
         raise
 
 
-def _write_new(tmp: Path, data: bytes) -> None:
+def write_new(tmp: Path, data: bytes) -> None:
     """Create ``tmp`` (which must not exist) with ``data``; an ordinary file (the umask applies)."""
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -134,17 +134,17 @@ def _write_new(tmp: Path, data: bytes) -> None:
             raise
         raise full from None
     except BaseException:
-        _unlink(tmp)
+        unlink(tmp)
         raise
 
 
-def _unlink(path: Path) -> None:
+def unlink(path: Path) -> None:
     try:
         os.unlink(path)
     except FileNotFoundError:
         pass
 
 
-def _temp_for(out: Path) -> Path:
+def temp_for(out: Path) -> Path:
     """A hidden temporary name beside ``out``, owned by this (the building) process."""
     return out.with_name(f".{out.name}.{os.urandom(4).hex()}{temp_suffix()}")  # (secrets loads OpenSSL)

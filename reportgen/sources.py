@@ -12,14 +12,9 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from . import lazy, model
+import yaml
 
-#: PyYAML's pure-Python reader checks characters with this pattern, compiled when PyYAML is imported
-#: (3 ms of every build); the C parser used here checks them itself, so it is compiled only if used.
-_YAML_NON_PRINTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
-lazy.import_module("yaml", lambda pattern, flags: pattern == _YAML_NON_PRINTABLE and flags == 0)
-
-import yaml  # noqa: E402 - imported just above
+from . import model
 from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path, link_escape, read_input
 
 try:  # the C parser is several times faster; both give the same nodes and marks

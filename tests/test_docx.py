@@ -100,6 +100,13 @@ def test_only_builtin_styles_and_no_direct_run_formatting(built, source, lang):
         assert {etree.QName(c).localname for c in rpr} <= {"rStyle", "lang"}
 
 
+def test_only_the_default_table_style_is_defined(built):
+    """No table in a report: of python-docx's 100 table styles only the default one is kept."""
+    doc = Document(str(built / "americas-2024" / "americas-2024.fr.docx"))
+    tables = [s for s in doc.styles if s.type == WD_STYLE_TYPE.TABLE]
+    assert [(s.name, s.element.get(qn("w:default"))) for s in tables] == [("Normal Table", "1")]
+
+
 def test_styles_are_themed(built):
     path = docx_path(built, "americas-2024", "fr")
     theme = part(path, "word/theme/theme1.xml")
@@ -294,28 +301,33 @@ def test_a_reused_template_gives_the_same_bytes_as_a_fresh_one():
     assert (lang.get(f"{W}val"), lang.get(f"{W}bidi"), lang.get(f"{W}eastAsia")) == ("fr-FR", None, None)
 
 
-def test_styles_spliced_per_language_are_what_python_docx_writes():
-    """styles.xml is serialized and compressed once per process around the document language, and
-    only its head is compressed per language (the two deflate streams joined): each DOCX must hold
-    exactly the styles.xml python-docx would write for that language, under a correct CRC."""
+def test_the_zip_is_python_docx_s_package_with_fixed_dates_modes_and_order():
+    """The package python-docx saves, zipped again: every member dated 1980-01-01 with Unix mode
+    0644, [Content_Types].xml first and the others by name; the same parts with the same content
+    (but our app.xml and theme, and no thumbnail), each under a correct CRC."""
     import io
 
     from reportgen.render import docx as docx_renderer
 
     docx_renderer._LOCAL.__dict__.clear()
-    tags = ("fr-FR", "ar-EG", "ja-JP", "en-GB", "pt-BR")
-    written = {}
-    for tag in tags:
-        data = render(_report("Un texte.")._replace(tag=tag), RenderOptions()).data
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            assert z.testzip() is None  # every member's CRC-32 checks
-            written[tag] = z.read("word/styles.xml")
-    prep = docx_renderer._prepared(RenderOptions())
-    assert prep.styles is not None  # the split was used
-    part = next(p for p in prep.document.part.package.iter_parts() if p.partname == "/word/styles.xml")
-    for tag in tags:
-        docx_renderer._set_document_language(prep.document, tag)
-        assert written[tag] == part.blob, tag
+    data = render(_report("Un texte.")._replace(tag="fr-FR"), RenderOptions()).data
+    saved = io.BytesIO()
+    docx_renderer._prepared(RenderOptions()).document.save(saved)
+    with zipfile.ZipFile(io.BytesIO(data)) as z, zipfile.ZipFile(saved) as plain:
+        assert z.testzip() is None
+        infos = z.infolist()
+        names = [i.filename for i in infos]
+        assert names[0] == "[Content_Types].xml" and names[1:] == sorted(names[1:])
+        assert {(i.date_time, i.external_attr >> 16, i.create_system, i.compress_type) for i in infos} == {
+            ((1980, 1, 1, 0, 0, 0), 0o100644, 3, zipfile.ZIP_DEFLATED)}
+        assert set(names) == set(plain.namelist()) and not any("thumbnail" in n for n in names)
+        for name in names:
+            if name == "docProps/app.xml":
+                assert b"<Application>reportgen" in z.read(name) and b"Macintosh" not in z.read(name)
+            elif name == "word/theme/theme1.xml":  # with the project's colours and font
+                assert z.read(name) == docx_renderer._theme_xml(plain.read(name), RenderOptions()) != plain.read(name)
+            else:
+                assert z.read(name) == plain.read(name), name
 
 
 def _zip_part(data: bytes, name: str) -> etree._Element:
@@ -368,7 +380,7 @@ def test_draft_marks_are_the_only_direct_formatting(tmp_path):
 # --------------------------------------------------------------------------- template
 
 
-def make_template(path: Path, *, footer_text: str = "Page X of Y, ACME") -> Path:
+def make_template(path: Path, *, footer_text: str = "Page X of Y, ACME", numbering: bool = True) -> Path:
     """A house template as an organisation might make it: Letter paper, 1" margins, Georgia,
     red headings, a header with the organisation's name, a footer of its own, a first-page
     footer, sample text, and no List Bullet style."""
@@ -387,8 +399,28 @@ def make_template(path: Path, *, footer_text: str = "Page X of Y, ACME") -> Path
     styles = doc.styles.element
     styles.remove(doc.styles["List Bullet"].element)
     assert "List Bullet" not in {s.name for s in doc.styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+    if not numbering:  # no numbering definitions at all (numbering.xml)
+        for rid, rel in list(doc.part.rels.items()):
+            if rel.reltype.endswith("/numbering"):
+                del doc.part.rels[rid]
     doc.save(str(path))
+    if not numbering:
+        assert "word/numbering.xml" not in zipfile.ZipFile(path).namelist()
     return path
+
+
+def test_docx_template_without_numbering_gets_the_bullets_too(tmp_path):
+    root = copy_default_project(tmp_path / "p")
+    template = make_template(tmp_path / "house.docx", numbering=False)
+    out = build_docx(root, "americas-2024", "--lang", "fr", "--docx-template", str(template))
+    doc = Document(str(out / "americas-2024" / "americas-2024.fr.docx"))
+    assert len([p for p in doc.paragraphs if p.style.name == "List Bullet"]) == 9
+    num_id = doc.styles["List Bullet"].element.find("w:pPr/w:numPr/w:numId", NS).get(qn("w:val"))
+    numbering = doc.part.numbering_part.element
+    num = next(n for n in numbering.findall("w:num", NS) if n.get(qn("w:numId")) == num_id)
+    abstract_id = num.find("w:abstractNumId", NS).get(qn("w:val"))
+    abstract = next(a for a in numbering.findall("w:abstractNum", NS) if a.get(qn("w:abstractNumId")) == abstract_id)
+    assert abstract.find("w:lvl/w:numFmt", NS).get(qn("w:val")) == "bullet"
 
 
 def test_docx_template(tmp_path):

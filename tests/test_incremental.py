@@ -1,4 +1,4 @@
-"""Incremental and parallel builds: up to date, rebuild on change, --force, --jobs, lazy imports."""
+"""Incremental and parallel builds: up to date, rebuild on change, --force, --jobs, imports per phase."""
 
 from __future__ import annotations
 
@@ -133,28 +133,6 @@ def test_public_api(default_project, tmp_path):
     assert [r.path.name for r in result.built] == ["africa-2024.fr.pdf", "americas-2024.fr.pdf"]
 
 
-def test_pool_does_not_fork_a_threaded_process():
-    import threading
-
-    from reportgen.build.pipeline import make_pool
-    from reportgen.build.pool import WarmPool
-
-    pool, here = make_pool([("pdf",)], local_roles=["docx"])
-    with pool:
-        assert isinstance(pool, WarmPool) and here == ("docx",)
-    stop = threading.Event()
-    t = threading.Thread(target=stop.wait)
-    t.start()
-    try:  # another thread runs: no fork, a standard pool of as many processes (a fork server)
-        pool, here = make_pool([("pdf",)], local_roles=["docx"])
-        with pool:
-            assert not isinstance(pool, WarmPool) and here == ()
-            assert pool._mp_context.get_start_method() == "forkserver" and pool._max_workers == 2
-    finally:
-        stop.set()
-        t.join()
-
-
 def test_a_threaded_caller_gets_the_same_documents(tmp_path, default_project):
     import threading
 
@@ -199,9 +177,8 @@ def test_an_id_the_quick_peek_cannot_read_still_names_the_outputs(default_projec
 
 
 def test_the_command_ends_with_its_output_complete(default_project):
-    """The ``reportgen`` process ends at once when its work is done (``os._exit``, without tearing
-    down the interpreter): what it printed must all arrive, through a pipe as into a file, with the
-    right exit status, and every output must be in place."""
+    """What the ``reportgen`` process printed all arrives, through a pipe as into a file, with the
+    right exit status, and every output is in place."""
     # block-buffered output (no PYTHONUNBUFFERED): what the process leaves unflushed would be lost
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"SOURCE_DATE_EPOCH": "1705593600"}
     run = subprocess.run([sys.executable, "-m", "reportgen", "build", "-j", "2"], cwd=default_project,

@@ -27,7 +27,7 @@ LAYERS = {
     "files": set(),
     "config": {"render.fonts"},
     "project": {"config", "localize"},
-    "sources": {"lazy"},
+    "sources": set(),
     "i18n.scan": {"i18n.header"},
     "i18n.header": {"i18n.scan"},  # for type annotations only
     "i18n.wrap": set(),
@@ -44,16 +44,15 @@ LAYERS = {
                       "i18n.translator", "localize"},
     "localize": {"i18n.translator"},
     "render": set(),
-    "render.pdf": {"render", "render.fonts", "render.pdf_text", "render.pdf_tags", "lazy"},
+    "render.pdf": {"render", "render.fonts", "render.pdf_text", "render.pdf_tags"},
     "render.pdf_text": {"render.links", "render.pdf_tags"},
     "render.pdf_tags": set(),
     "render.links": set(),
-    "lazy": set(),
     "render.fonts": set(),
-    "build.pool": {"build.workers"},
-    "build.workers": set(),
+    "build.plan": {"config", "files", "project"},
+    "build.runner": {"files", "render"},
     "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translator", "i18n.extract", "i18n.po",
-                       "render", "render.fonts", "render.docx", "build.workers", "build.pool"},
+                       "render", "render.fonts", "render.docx", "build.plan", "build.runner"},
     "render.docx": {"render", "render.docx_package", "render.links"},
     "render.docx_package": set(),
     "render.review_docx": {"render"},
@@ -67,12 +66,14 @@ LAYERS = {
     "distribute.mail": {"project", "files", "build.pipeline", "localize", "distribute.participants",
                         "distribute.headers", "distribute.manifest", "distribute.smtp", "distribute.state",
                         "i18n.translator"},
+    # the commands' front: it reaches the library through the commands and the project only
+    "cli": {"project", "build.pipeline", "i18n.commands", "distribute.mail"},
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
-                  "render.links", "build.pool", "build.workers", "i18n.translator", "i18n.scan", "i18n.wrap",
-                  "i18n.po", "i18n.extract", "i18n.formats", "i18n.header", "i18n.plural", "i18n.glossary", "lazy",
+                  "render.links", "build.plan", "build.runner", "i18n.translator", "i18n.scan", "i18n.wrap",
+                  "i18n.po", "i18n.extract", "i18n.formats", "i18n.header", "i18n.plural", "i18n.glossary",
                   "distribute.headers", "render.docx_package"}
 
 

@@ -451,54 +451,22 @@ def _python(code: str) -> list[str]:
     return run.stdout.splitlines()
 
 
-def test_reportlabs_unused_patterns_are_compiled_only_when_used():
-    """render.pdf imports ReportLab without compiling its slow URL pattern (19 ms), which only
-    ReportLab's URL hyphenation uses, nor its CJK pattern (2.5 ms) for cjkwrap(); both still work,
-    with the real patterns."""
-    code = ("import reportgen.render.pdf, reportlab.platypus.paragraph as p, reportlab.lib.textsplit as t\n"
-            "print(type(p.uri_pat).__name__, type(t.rx).__name__)\n"
-            "print(p._uri_split_pairs('https://example.org/a/b'))\n"
-            "print(type(p.uri_pat._compiled).__name__, p.uri_pat.flags & 2)\n"
-            "print(repr(t.rx.sub(r'\\1\\0 ', 'ab\u4e2d')), type(t.rx._compiled).__name__)")
-    assert _python(code) == [
-        "LazyPattern LazyPattern",
-        "[('https://example.org/a/', 'b'), ('https://example.org/', 'a/b'), ('https://', 'example.org/a/b')]",
-        "Pattern 2",
-        "'ab\u4e2d\\x00 ' Pattern"]
-
-
-def test_pillow_is_loaded_only_for_a_logo(tmp_path):
-    """ReportLab imports Pillow's PIL.Image (5 ms) up front; render.pdf leaves it unexecuted until an
-    image is read, and then it works as usual."""
-    png(tmp_path / "logo.png")
-    code = ("import sys, reportgen.render.pdf\n"
-            "from reportlab.lib.utils import ImageReader\n"
-            "print(type(sys.modules['PIL.Image']).__name__)\n"
-            f"print(ImageReader({str(tmp_path / 'logo.png')!r}).getSize())\n"
-            "print(type(sys.modules['PIL.Image']).__name__)")
-    assert _python(code) == ["_Deferred", "(120, 40)", "module"]
-
-
-def test_reportlabs_unused_modules_are_executed_only_when_used():
-    """ReportLab imports inspect, pickle, textwrap, linecache and PyFontify up front for features
-    reportgen leaves alone (its sandboxed evaluator, debugging dumps, tracebacks, Python listings);
-    render.pdf leaves them
-    unexecuted, importing them again keeps them so, and they work when used."""
-    names = ["inspect", "pickle", "textwrap", "linecache", "reportlab.lib.PyFontify"]
-    code = ("import sys, reportgen.render.pdf\n"
-            f"names = {names!r}\n"
-            "kinds = lambda: ' '.join(type(sys.modules[n]).__name__ for n in names)\n"
-            "import inspect, pickle, textwrap, linecache\n"
-            "from reportlab.lib import PyFontify\n"
-            "from reportgen.render.pdf import render\n"
-            "print(kinds())\n"
-            "from reportlab.lib.utils import rl_safe_eval\n"
-            "print(rl_safe_eval('[n * 2 for n in range(3)]'), inspect.isclass(int), pickle.loads(pickle.dumps('x')))\n"
-            "print(PyFontify.fontify('def f(): pass')[0][0], textwrap.dedent('  a'), "
-            "linecache.getline(reportgen.render.pdf.__file__, 1)[:12])\n"
-            "print(kinds(), sys.modules['inspect'] is inspect)")
-    assert _python(code) == ["_Deferred _Deferred _Deferred _Deferred _Deferred", "[0, 2, 4] True x",
-                                       "keyword a \"\"\"PDF rende", "module module module module module True"]
+def test_importing_the_renderers_changes_no_other_module():
+    """Importing the renderers and the sources reader leaves the standard library and ReportLab as
+    they are: real modules and compiled patterns, usable at once from any thread."""
+    code = ("import re, sys, threading\n"
+            "compile_ = re.compile\n"
+            "import reportgen.render.pdf, reportgen.render.docx, reportgen.sources\n"
+            "import reportlab.platypus.paragraph as p\n"
+            "out = []\n"
+            "def probe():\n"
+            "    import inspect, pickle, textwrap\n"
+            "    out.append((inspect.isclass(int), pickle.loads(pickle.dumps('x')), textwrap.dedent('  a')))\n"
+            "t = threading.Thread(target=probe); t.start(); t.join()\n"
+            "print(out, re.compile is compile_, type(p.uri_pat) is re.Pattern)\n"
+            "names = ('inspect', 'pickle', 'textwrap', 'linecache', 'PIL.Image', 'reportlab.lib.PyFontify', 'yaml')\n"
+            "print(sorted({type(sys.modules[n]).__name__ for n in names if n in sys.modules}))")
+    assert _python(code) == ["[(True, 'x', 'a')] True True", "['module']"]
 
 
 _SYSTEM_TTF = sorted(Path("/usr/share/fonts/truetype").glob("*/*.ttf"))[:60]

@@ -20,12 +20,12 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quo
 
 
 def escape(text: str) -> str:
-    """Text for XML content or a double-quoted attribute (``xml.sax.saxutils.escape`` would do, but
-    importing it imports ``urllib.request``, ``http.client`` and ``ssl``: 15 ms in each worker)."""
+    """Text for XML content or a double-quoted attribute (``xml.sax.saxutils.escape`` with the quote
+    too, without importing ``xml.sax``, which imports ``urllib.request`` and ``ssl``)."""
     return text.translate(_XML_ESCAPES)
 
 
-class RenderOptions(NamedTuple):  # records, not dataclasses: cheap to import before the workers start
+class RenderOptions(NamedTuple):
     theme: Theme = Theme()
     docx_template: Path | None = None
 
@@ -55,7 +55,7 @@ def get_renderer(fmt: str) -> Renderer:
 
 def warm(fmt: str, options: RenderOptions) -> None:
     """Import a renderer and load what its first document would (fonts, template): a worker
-    process does this while the build is still reading its inputs."""
+    process does this as it starts (``build/runner``)."""
     module = importlib.import_module(RENDERERS[fmt].split(":")[0])
     prepare = getattr(module, "warm", None)
     if prepare is not None:

@@ -20,7 +20,10 @@ in Word:
   the same bytes.
 
 Paragraphs are written as XML elements with the style ids looked up once per document
-(python-docx's ``add_paragraph(style=name)`` costs ~0.5 ms a paragraph).
+(python-docx's ``add_paragraph(style=name)`` looks the style up by name for every paragraph).
+python-docx is used through its public API (``Document``, styles, sections, core properties,
+``document.save``) and its documented way to the XML (``docx.oxml``: ``OxmlElement``, ``qn``, the
+elements behind the objects); the saved package is zipped again with fixed dates (:func:`_save`).
 """
 
 from __future__ import annotations
@@ -29,23 +32,14 @@ import copy
 import datetime as _dt
 import io
 import re
-import struct
 import threading
 import zipfile
-import zlib
 from pathlib import Path
-from typing import NamedTuple
 
 from docx import Document
-from docx.styles import BabelFish
-from docx.styles.style import StyleFactory
-from docx.opc.pkgwriter import PackageWriter
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
-from docx.oxml.ns import nsmap, qn
-from docx.parts.numbering import NumberingPart
+from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase
@@ -270,32 +264,30 @@ def _ensure_styles(document) -> dict:
 
 
 def _styles_by_name(styles) -> dict:
-    """Our STYLES by UI name, read from the XML (wrapping all 160 styles of a template in python-docx
-    objects to find eight costs more than rendering a page)."""
-    wanted = {BabelFish.ui2internal(name): name for name in STYLES}
-    out = {}
-    for el in styles.element.iterchildren(qn("w:style")):
-        name_el = el.find(qn("w:name"))
-        ui = wanted.get(name_el.get(_W_VAL)) if name_el is not None else None
-        if ui is not None and ui not in out:
-            out[ui] = StyleFactory(el)
+    """Our STYLES by UI name (the first of each name)."""
+    out: dict = {}
+    for style in styles:
+        if style.name in STYLES:
+            out.setdefault(style.name, style)
     return out
+
+
+_REL_NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
+_REL_THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 
 
 def _copy_numbering(document, default, style_el) -> None:
     """Give a style copied from the default template (List Bullet) its bullet definition."""
     num_id_el = style_el.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId"))
+    if not any(rel.reltype == _REL_NUMBERING for rel in document.part.rels.values()):
+        # no numbering definitions at all: take the default template's, which the style refers to
+        document.part.relate_to(default.part.numbering_part, _REL_NUMBERING)
+        return
     source = default.part.numbering_part.element
     num = next(n for n in source.iterchildren(qn("w:num")) if n.get(qn("w:numId")) == num_id_el.get(_W_VAL))
     abs_id = num.find(qn("w:abstractNumId")).get(_W_VAL)
     abstract = next(a for a in source.iterchildren(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abs_id)
-    try:
-        target = document.part.part_related_by(RT.NUMBERING).element
-    except KeyError:
-        part = NumberingPart.load(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
-                                  b'<w:numbering xmlns:w="%s"/>' % nsmap["w"].encode(), document.part.package)
-        document.part.relate_to(part, RT.NUMBERING)
-        target = part.element
+    target = document.part.numbering_part.element
     new_abs = copy.deepcopy(abstract)
     new_abs.set(qn("w:abstractNumId"), str(1 + max((int(a.get(qn("w:abstractNumId")))
                                                       for a in target.iterchildren(qn("w:abstractNum"))), default=-1)))
@@ -513,14 +505,11 @@ class _Prepared:
         if template is None:
             _theme_styles(styles, options, self.text_width)
             _drop_styles_with_effects(document)
+            _drop_table_styles(document)
         self.ids = {name: style.style_id for name, style in styles.items()}
         self.footers = _footers(document)
-        #: parts a render rewrites; the others are compressed once per language (``packed``)
-        self.changing = {document.part.partname.membername, "docProps/core.xml", "docProps/app.xml"}
-        self.changing |= {footer.part.partname.membername for footer in self.footers}  # made now if new
-        self.packed: dict[tuple[str, str], tuple[int, bytes, int]] = {}
-        self.styles: _StylesSplit | None = None  # styles.xml around the document language, made at first save
-        _prepare_package(document.part.package, options if template is None else None)
+        self.options = options
+        _drop_thumbnail(document)
 
 
 def _prepared(options: RenderOptions) -> _Prepared:
@@ -604,6 +593,15 @@ def _drop_styles_with_effects(document) -> None:
             del rels[rid]
 
 
+def _drop_table_styles(document) -> None:
+    """python-docx's default template defines 100 table styles (nine tenths of styles.xml) for a
+    report without tables: keep only the default one. Word offers its built-in table styles
+    whether or not a document defines them."""
+    for style in list(document.styles):
+        if style.type == WD_STYLE_TYPE.TABLE and style.element.get(qn("w:default")) != "1":
+            style.delete()
+
+
 #: python-docx refuses core properties longer than this (Word shows no more anyway).
 PROPERTY_LIMIT = 255
 
@@ -647,136 +645,39 @@ def _app_version(generator: str) -> str:
     return f"{int(numbers[0]) % 100:02d}.{int(numbers[1]) % 10000:04d}"
 
 
-class _Zip:
-    """A small zip writer for the package: deflated members in the order given, with a fixed date
-    and mode (the same bytes on every system), which also takes members compressed beforehand: a
-    template's parts that no document changes are compressed once per process and language."""
-
-    _DOS_DATE = (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01, 00:00:00
-
-    def __init__(self) -> None:
-        self._out = io.BytesIO()
-        self._central: list[bytes] = []
-
-    def add(self, name: str, data: bytes) -> None:
-        self.add_packed(name, _pack(data))
-
-    def add_packed(self, name: str, packed: tuple[int, bytes, int]) -> None:
-        crc, raw, size = packed
-        encoded = name.encode("utf-8")
-        flags = 0 if name.isascii() else 0x800
-        offset = self._out.tell()
-        self._out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, 0, self._DOS_DATE, crc, len(raw),
-                                    size, len(encoded), 0))
-        self._out.write(encoded)
-        self._out.write(raw)
-        self._central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 0x0314, 20, flags, 8, 0,
-                                         self._DOS_DATE, crc, len(raw), size, len(encoded), 0, 0, 0, 0,
-                                         0o100644 << 16, offset) + encoded)
-
-    def getvalue(self) -> bytes:
-        start = self._out.tell()
-        for entry in self._central:
-            self._out.write(entry)
-        n = len(self._central)
-        self._out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, self._out.tell() - start, start, 0))
-        return self._out.getvalue()
+def _drop_thumbnail(document) -> None:
+    """python-docx's default template carries a thumbnail (its own picture): not ours to show."""
+    rels = document.part.package.rels
+    for rid, rel in list(rels.items()):
+        if rel.reltype == _REL_THUMBNAIL:
+            del rels[rid]
 
 
-def _pack(data: bytes) -> tuple[int, bytes, int]:
-    """(CRC-32, raw deflate stream, size) of a zip member."""
-    c = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return zlib.crc32(data), c.compress(data) + c.flush(), len(data)
-
-
-_STYLES_MEMBER = "word/styles.xml"
-#: The document language's element as lxml writes it: ``w:val``, then ``w:bidi`` or ``w:eastAsia``.
-_LANG_ELEMENT = re.compile(rb'<w:lang w:val="([^"]*)"(?: w:(?:bidi|eastAsia)="[^"]*")*/>')
-
-
-class _StylesSplit(NamedTuple):
-    """styles.xml (350 KB in python-docx's template) differs between languages only in the
-    document language, its first ``w:lang`` (in ``w:docDefaults``, 600 bytes in): the text after
-    it is serialized and compressed once per process, and only the head is compressed per language.
-    Two raw deflate streams join into one when the first ends with a full flush (no final block,
-    no reference across the seam), as pigz does; the CRC-32 continues over the second part."""
-
-    head: bytes  # up to the w:lang element
-    tail: bytes  # after it (its CRC-32 is computed on from the head's for each language: 0.05 ms)
-    tail_deflated: bytes  # a complete raw deflate stream (final block included)
-
-
-def _lang_element(tag: str) -> bytes:
-    primary = tag.split("-")[0].lower()
-    value = escape(tag)
-    extra = f' w:bidi="{value}"' if primary in _RTL else f' w:eastAsia="{value}"' if primary in _CJK else ""
-    return f'<w:lang w:val="{value}"{extra}/>'.encode()
-
-
-def _pack_styles(prep: "_Prepared", part, tag: str) -> tuple[int, bytes, int]:  # type: ignore[no-untyped-def]
-    """(CRC-32, raw deflate, size) of styles.xml in language ``tag``, see :class:`_StylesSplit`;
-    the whole part serialized and compressed when its language element is not where expected."""
-    if prep.styles is None:
-        blob = part.blob  # serialized in the current document language
-        m = _LANG_ELEMENT.search(blob)
-        if m is None or m.group(1) != tag.encode() or b"<w:docDefaults>" not in blob[:m.start()]:
-            return _pack(blob)
-        tail = blob[m.end():]
-        c = zlib.compressobj(6, zlib.DEFLATED, -15)
-        prep.styles = _StylesSplit(blob[:m.start()], tail, c.compress(tail) + c.flush())
-    split = prep.styles
-    head = split.head + _lang_element(tag)
-    c = zlib.compressobj(6, zlib.DEFLATED, -15)
-    raw = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH) + split.tail_deflated
-    return zlib.crc32(split.tail, zlib.crc32(head)), raw, len(head) + len(split.tail)
-
-
-class _MemberWriter:
-    """What python-docx's package writer helpers write to: members of a :class:`_Zip`."""
-
-    def __init__(self, z: _Zip):
-        self.z = z
-
-    def write(self, pack_uri, blob: bytes) -> None:  # type: ignore[no-untyped-def]
-        self.z.add(pack_uri.membername, blob)
-
-
-def _prepare_package(package, theme: RenderOptions | None) -> None:
-    """No python-docx thumbnail; our theme colours (unless a template brings its own theme)."""
-    for rid, rel in list(package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            del package.rels[rid]
-    for part in package.iter_parts():
-        if part.partname == "/word/theme/theme1.xml" and theme is not None:
-            part._blob = _theme_xml(part.blob, theme)
+#: Every zip member gets this date (the earliest a zip can hold) and these permissions.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_ZIP_MODE = 0o100644 << 16
+_FIRST = "[Content_Types].xml"  # first, as Word writes it
 
 
 def _save(prep: _Prepared, doc: LocalizedReport) -> bytes:
-    """Write the package once, in a stable order, with our app.xml. The parts a document changes
-    (its body, footers and properties) are serialized and compressed each time; the others (styles,
-    settings, numbering, theme: 350 KB of XML) once per process and language."""
-    package = prep.document.part.package
-    parts = list(package.iter_parts())
-    for part in parts:
-        if part.partname == "/docProps/app.xml":
-            company = escape(doc.organiser.text) if doc.organiser else ""
-            part._blob = _APP_XML.format(template="Normal.dotm", app=escape(doc.generator), company=company,
-                                         version=_app_version(doc.generator)).encode()
-    z = _Zip()
-    writer = _MemberWriter(z)
-    PackageWriter._write_content_types_stream(writer, parts)
-    PackageWriter._write_pkg_rels(writer, package.rels)
-    for part in parts:
-        name = part.partname.membername
-        if name in prep.changing:
-            z.add(name, part.blob)
-        else:
-            key = (name, doc.tag)
-            packed = prep.packed.get(key)
-            if packed is None:
-                packed = prep.packed[key] = (_pack_styles(prep, part, doc.tag) if name == _STYLES_MEMBER
-                                             else _pack(part.blob))
-            z.add_packed(name, packed)
-        if len(part.rels):
-            z.add(part.partname.rels_uri.membername, part.rels.xml)
-    return z.getvalue()
+    """python-docx writes the package; it is then zipped again with fixed member dates, modes and
+    order, so that the same document gives the same bytes on every system. Our ``app.xml`` (not
+    python-docx's stale template one) and theme colours are put in on the way."""
+    written = io.BytesIO()
+    prep.document.save(written)
+    company = escape(doc.organiser.text) if doc.organiser else ""
+    replaced = {"docProps/app.xml": _APP_XML.format(template="Normal.dotm", app=escape(doc.generator),
+                                                    company=company, version=_app_version(doc.generator)).encode()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(written) as src, zipfile.ZipFile(out, "w") as dst:
+        names = sorted(src.namelist(), key=lambda n: (n != _FIRST, n))
+        for name in names:
+            data = replaced.get(name) or src.read(name)
+            if name == "word/theme/theme1.xml" and prep.own_template:
+                data = _theme_xml(data, prep.options)
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, whatever the system: the modes below are Unix modes
+            info.external_attr = _ZIP_MODE
+            dst.writestr(info, data, compresslevel=6)
+    return out.getvalue()

@@ -28,52 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
-from .. import lazy
-
-
-#: (pattern, flags) ReportLab compiles when imported, for features reportgen never uses.
-_UNUSED_PATTERNS = {
-    # paragraph.uri_pat: a case-insensitive URL pattern over U+00A1-U+FFFF (19 ms), for the option
-    # to hyphenate URLs
-    "uri": re.I,
-    # textsplit.rx: a CJK character class (2.5 ms), for cjkwrap()
-    "([\u2e80-\uffff])": re.UNICODE,
-}
-
-
-#: Modules ReportLab imports up front and uses only for features reportgen leaves alone: executed on
-#: first use instead (:func:`reportgen.lazy.defer_module`; 5 ms of each PDF process's start).
-_UNUSED_MODULES = (
-    "inspect",  # with dis (3 ms): rl_safe_eval, ReportLab's sandboxed evaluator (DocExec, DocAssign...)
-    "pickle",  # utils.DebugMemo: ReportLab's debugging dumps
-    "textwrap",  # rl_safe_eval, for class definitions in evaluated code
-    "linecache",  # with tokenize (1 ms): source lines of tracebacks (logging imports traceback)
-    "reportlab.lib.PyFontify",  # xpreformatted.PythonPreformatted: Python source code listings
-)
-
-
-def _unused(pattern: Any, flags: int) -> bool:
-    if not isinstance(pattern, str):
-        return False
-    if pattern.startswith("(^(?:[a-z0-9\\.\\-\\+]*)://)"):
-        return flags == _UNUSED_PATTERNS["uri"]
-    return _UNUSED_PATTERNS.get(pattern) == flags
-
-
-def _import_platypus() -> None:
-    """Import ``reportlab.platypus`` without compiling, up front, the regular expressions that make
-    it slow to import and serve only features reportgen never uses (:data:`_UNUSED_PATTERNS`: 21 ms
-    of each PDF process's start, a quarter of ReportLab's import), nor executing Pillow's
-    ``PIL.Image`` (5 ms), which only a theme's logo needs (:mod:`reportgen.lazy`)."""
-    lazy.defer_module("PIL.Image")
-    for name in _UNUSED_MODULES:
-        lazy.defer_module(name)
-    lazy.import_module("reportlab.platypus", _unused)
-
-
-_import_platypus()
-
-from reportlab import rl_config  # noqa: E402 - after the import above
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
