@@ -128,7 +128,7 @@ def write_new(tmp: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
     except OSError as exc:
-        _unlink(tmp)
+        unlink(tmp)
         full = _full_disk(exc, tmp.parent)
         if full is exc:
             raise

@@ -67,7 +67,7 @@ LAYERS = {
                         "distribute.headers", "distribute.manifest", "distribute.smtp", "distribute.state",
                         "i18n.translator"},
     # the commands' front: it reaches the library through the commands and the project only
-    "cli": {"project", "build.pipeline", "i18n.commands", "distribute.mail"},
+    "cli": {"project", "build.pipeline", "i18n.commands", "i18n.review", "distribute.mail"},
 }
 STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 #: modules that must not import any third-party library (the checks and the matcher see plain data)

@@ -416,7 +416,6 @@ def extract_template(project: Project, output: Path | None = None) -> tuple[Path
     """Write the POT of every source; return (path, number of strings, whether the file changed)."""
     from ..i18n import extract, po
     from .. import localize
-    from ..i18n import catalogs
 
     settings = project.settings
     loaded = load_reports(settings, resolve_sources(settings, None))

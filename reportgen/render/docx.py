@@ -41,6 +41,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase
 from . import Rendered, RenderOptions, docx_package, escape
