@@ -34,7 +34,7 @@ LAYERS = {
     "i18n.po": {"i18n.scan", "i18n.wrap"},
     "i18n.translator": {"i18n.scan"},
     "i18n.extract": {"__init__", "i18n.po"},
-    "i18n.merge": {"i18n.extract", "i18n.fuzzy", "i18n.po"},
+    "i18n.merge": {"i18n.extract", "i18n.fuzzy", "i18n.po", "i18n.translator"},
     "i18n.checks": {"i18n.formats", "i18n.plural", "headers"},
     "i18n.formats": set(),
     "i18n.plural": set(),

@@ -56,8 +56,29 @@ def match(new: Sequence[str], old: Sequence[str]) -> dict[int, int]:
 
     Pairs are chosen greedily from the best score down, so a text is matched to its own edited
     version rather than to a look-alike."""
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for _, i, j in _scored(new, old):
+        if i in out or j in used:
+            continue
+        out[i] = j
+        used.add(j)
+    return out
+
+
+def nearest(new: Sequence[str], old: Sequence[str]) -> dict[int, int]:
+    """The closest text of ``old`` for each text of ``new`` that has one (indices); an old text may
+    serve several new ones (the translation memory: a suggestion, not a move)."""
+    out: dict[int, int] = {}
+    for _, i, j in _scored(new, old):
+        out.setdefault(i, j)
+    return out
+
+
+def _scored(new: Sequence[str], old: Sequence[str]) -> list[tuple[float, int, int]]:
+    """(score, i, j) of the candidate pairs above the cutoff, best first (ties: lowest indices)."""
     if not new or not old:
-        return {}
+        return []
     old_words = [words(t) for t in old]
     index: dict[str, list[int]] = defaultdict(list)
     for j, ws in enumerate(old_words):
@@ -88,11 +109,4 @@ def match(new: Sequence[str], old: Sequence[str]) -> dict[int, int]:
             if score:
                 pairs.append((score, i, j))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    out: dict[int, int] = {}
-    used: set[int] = set()
-    for _, i, j in pairs:
-        if i in out or j in used:
-            continue
-        out[i] = j
-        used.add(j)
-    return out
+    return pairs
