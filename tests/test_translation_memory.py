@@ -60,7 +60,7 @@ def _entry(root, context):
 
 def test_a_new_report_gets_the_translations_of_its_repeated_texts_as_fuzzy(project, cli):
     run = cli("update", "--lang", "fr", cwd=project)
-    assert run.out == f"updated {FR}: 57 kept, 1 new, 4 fuzzy, 0 obsolete\n"
+    assert run.out == f"updated {FR}: 57 kept, 2 new, 3 fuzzy, 0 obsolete\n"
     cat = po.read(project / FR)
     organiser = cat.get("The Alliance of NGOs on Crime Prevention & Criminal Justice", "europe-2025:organiser")
     assert organiser.msgstr == ("Alliance des ONG pour la prévention du crime et la justice pénale",)
@@ -74,10 +74,8 @@ def test_a_new_report_gets_the_translations_of_its_repeated_texts_as_fuzzy(proje
     assert near.fuzzy and near.msgstr[0].startswith("Un net consensus s’est dégagé")
     assert near.previous == {"msgid": CROSS_BORDER}
     assert near.comments == ["suggested from americas-2024:recommendations:cross-border (similar English)"]
-    title = cat.get("Regional Consultation for Europe", "europe-2025:title")  # 3 of 4 words, in order
-    assert (title.msgstr, title.previous) == (("Consultation régionale pour les Amériques",),
-                                              {"msgid": "Regional Consultation for the Americas"})
-    # nothing like it: empty
+    # not close enough for a suggestion (3 of 4 words: 0.67, the memory wants 0.8), or nothing like it
+    assert not cat.get("Regional Consultation for Europe", "europe-2025:title").translated
     assert not cat.get("Participants asked for a second meeting in the autumn.",
                        "europe-2025:recommendations:new").translated
     # as GNU writes it: comment, flag, previous text
@@ -89,13 +87,13 @@ def test_a_new_report_gets_the_translations_of_its_repeated_texts_as_fuzzy(proje
 def test_the_suggestions_are_not_translated_and_pass_msgfmt(project, cli, tmp_path):
     cli("update", "--lang", "fr", cwd=project)
     fr = json.loads(cli("status", "--json", "--lang", "fr", cwd=project).out)["languages"][0]
-    assert (fr["fuzzy"], fr["untranslated"]) == (4, 1)
+    assert (fr["fuzzy"], fr["untranslated"]) == (3, 2)
     if shutil.which("msgfmt") is None:
         pytest.skip("msgfmt (Debian package gettext) is not installed")
     run = subprocess.run(["msgfmt", "-c", "--statistics", "-o", str(tmp_path / "fr.mo"), str(project / FR)],
                          capture_output=True, text=True)
     assert run.returncode == 0
-    assert run.stderr == "57 translated messages, 4 fuzzy translations, 1 untranslated message.\n"
+    assert run.stderr == "57 translated messages, 3 fuzzy translations, 2 untranslated messages.\n"
     run = subprocess.run(["msgcat", str(project / FR)], capture_output=True)
     assert run.stdout == (project / FR).read_bytes()  # GNU's form
 
@@ -162,3 +160,18 @@ def test_fuzzy_translations_are_not_suggested(project, cli):
     cli("update", "--lang", "fr", cwd=project)
     assert not po.read(path).get("The Alliance of NGOs on Crime Prevention & Criminal Justice",
                                  "europe-2025:organiser").translated
+
+
+def test_the_memory_is_stricter_than_a_move():
+    """A moved text may be its own edited version (0.65 of the words); a suggestion comes from
+    another text, so it must be closer (0.8 of the words, 0.9 of the characters for short texts)."""
+    from reportgen.i18n import fuzzy
+
+    title, other = "Regional Consultation for Europe", "Regional Consultation for the Americas"
+    assert fuzzy.match([title], [other]) == {0: 0}
+    assert fuzzy.nearest([title], [other]) == {}
+    assert fuzzy.nearest(["Locations", "Participants", "Time", title], ["Location", "Date", "participant"]) == \
+        {0: 0, 1: 2}
+    # one old text may serve several new ones
+    assert fuzzy.nearest(["Challenges and recommendations.", "Challenges and recommendation"],
+                         ["Challenges and recommendations"]) == {0: 0, 1: 0}
