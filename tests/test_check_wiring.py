@@ -224,3 +224,12 @@ def test_catalogs_with_patterns_pass_msgfmt(project):
     for path in (project / ES, project / FR):
         run = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True, text=True)
         assert (run.returncode, run.stderr) == (0, ""), path
+
+
+def test_glossary_option_in_a_project_replaces_the_projects(project, cli, tmp_path):
+    other = tmp_path / "terms.csv"
+    other.write_text("en,fr\nfunding,subvention\n", "utf-8")
+    run = cli("check", "--lang", "fr", "--glossary", str(other), cwd=project)
+    assert run.err_lines == [
+        f"{FR}:54: warning: [term] 'mini-2024:summary:funding': the English has 'Funding', the translation has "
+        f"none of the glossary's terms (glossary {other}:2): 'subvention'"]
