@@ -158,7 +158,8 @@ def _translator_commands(sub, common) -> None:
                    help="comma-separated languages (default: every catalog and every configured language)")
     st = sub.add_parser("status", help="how much of each language is translated", parents=[common],
                         description="Per language and per source/section: translated, fuzzy, untranslated and "
-                        "obsolete texts, English words and percent translated (fuzzy is not translated).")
+                        "obsolete texts, English words and percent translated (fuzzy is not translated); with a "
+                        "glossary (locales/glossary.csv), the entries per language that break it.")
     st.add_argument("--lang", type=_csv, action="extend", metavar="LANGS", help="comma-separated languages")
     st.add_argument("--json", action="store_true", help="print JSON (for scripts) instead of a table")
     c = sub.add_parser("check", help="check translations for broken placeholders, markup and typography",
@@ -171,6 +172,9 @@ def _translator_commands(sub, common) -> None:
                    help="check these PO files (any project, e.g. Django's) instead of the project's catalogs")
     c.add_argument("--lang", type=_csv, action="extend", metavar="LANGS", help="comma-separated languages")
     c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    c.add_argument("--glossary", type=Path, metavar="FILE",
+                   help="check the terms of this glossary (CSV or TBX; default: the project's locales/glossary.csv "
+                   "or .tbx; FILE.po arguments are checked against a glossary only with this option)")
     c.add_argument("--json", action="store_true", help="print the findings as JSON on stdout (for CI)")
 
 
@@ -432,13 +436,15 @@ def _cmd_status(args: argparse.Namespace) -> int:
         _say(json.dumps(status_json(result), indent=2, ensure_ascii=False))
         return 0
     head = ("language", "source", "section", "translated", "fuzzy", "untransl.", "obsolete", "words", "%")
+    terms = any(st.glossary is not None for st in result)  # a column when the project has a glossary
     rows = []
     for st in result:
         for (src, sec), c in st.groups.items():
-            rows.append((st.lang, src, sec, c))
-        rows.append((st.lang, "all", "", st.total))
+            rows.append((st.lang, src, sec, c, ""))
+        rows.append((st.lang, "all", "", st.total, str(st.glossary)))
     cells = [[lang, src, sec, str(c.translated), str(c.fuzzy), str(c.untranslated), str(c.obsolete),
-              str(c.words), f"{c.percent:.0f}"] for lang, src, sec, c in rows]
+              str(c.words), f"{c.percent:.0f}"] + ([g] if terms else []) for lang, src, sec, c, g in rows]
+    head += ("glossary",) if terms else ()
     if sys.stdout.isatty():
         _say("Translation status (fuzzy is not counted as translated)\n")
     widths = [max(len(x) for x in col) for col in zip(head, *cells)]
@@ -451,7 +457,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .project import load_project
     from .i18n.commands import check, check_files, findings_json
 
-    findings = check_files(args.files) if args.files else check(load_project(args.project), args.lang)
+    findings = (check_files(args.files, glossary_path=args.glossary) if args.files
+                else check(load_project(args.project), args.lang, args.glossary))
     errors = sum(d.severity == "error" for d in findings)
     warnings = len(findings) - errors
     if args.json:

@@ -55,8 +55,9 @@ LAYOUT: dict[str, tuple[str, str]] = {
 
 #: How dates, times and zones are written: key -> (default, note for translators), context
 #: "layout:<key>" (docs/terminology.md). The default is CLDR's format for the language, also what an
-#: untranslated entry gives. They ship in the bundled layout catalogs; a project catalog overrides
-#: one like a layout label (they are not in the project template yet: see bundled_layout_entries).
+#: untranslated entry gives. They ship in the bundled layout catalogs and are in the project template
+#: (layout_entries); a project catalog overrides one like a layout label. They are settings, not
+#: texts: status and the build's completeness do not count them (i18n.translator.is_pattern).
 PATTERNS: dict[str, tuple[str, str]] = {
     "pattern-date": ("long", "How the event's date {date} is written. 'short', 'medium', 'long' or 'full': "
                      "your language's CLDR format ('long': 18 January 2024); or a date pattern in Unicode LDML "
@@ -438,11 +439,11 @@ def language_name(lang: str, in_tag: str) -> str:
 
 
 def layout_entries() -> list[tuple[str, str, str]]:
-    """(key, English, comment) of every layout label, for the project's template."""
-    return [(k, en, note) for k, (en, note) in LAYOUT.items()]
+    """(key, English, comment) of every layout entry: the labels, then the date, time and zone
+    patterns; the project's template and the bundled one (``reportgen/locales/layout.pot``)."""
+    return [(k, en, note) for k, (en, note) in LAYOUT.items()] + [(k, en, note) for k, (en, note) in PATTERNS.items()]
 
 
 def bundled_layout_entries() -> list[tuple[str, str, str]]:
-    """(key, English, comment) of the bundled template (``reportgen/locales/layout.pot``): the layout
-    labels and the date, time and zone patterns."""
-    return layout_entries() + [(k, en, note) for k, (en, note) in PATTERNS.items()]
+    """The entries of the bundled template: the same as the project's (:func:`layout_entries`)."""
+    return layout_entries()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.distribute.headers import header_problem, is_header_safe
+from reportgen.headers import header_problem, is_header_safe
 from reportgen.distribute.mail import Letter, build_message, message_bytes
 from reportgen.distribute.participants import MAX_COLUMNS, MAX_LINE, MAX_ROWS, Participant
 from reportgen.errors import InputError, Location

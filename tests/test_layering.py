@@ -34,13 +34,14 @@ LAYERS = {
     "i18n.po": {"i18n.scan", "i18n.wrap"},
     "i18n.translator": {"i18n.scan"},
     "i18n.extract": {"__init__", "i18n.po"},
-    "i18n.merge": {"i18n.extract", "i18n.fuzzy", "i18n.po"},
-    "i18n.checks": {"i18n.formats", "i18n.plural"},
+    "i18n.merge": {"i18n.extract", "i18n.fuzzy", "i18n.po", "i18n.translator"},
+    "i18n.checks": {"i18n.formats", "i18n.plural", "headers"},
     "i18n.formats": set(),
     "i18n.plural": set(),
     "i18n.fuzzy": set(),
     "i18n.glossary": set(),
-    "i18n.commands": {"project", "files", "build.pipeline", "i18n.checks", "i18n.extract", "i18n.merge", "i18n.po",
+    "i18n.commands": {"project", "files", "build.pipeline", "i18n.checks", "i18n.extract", "i18n.glossary",
+                      "i18n.merge", "i18n.po",
                       "i18n.translator", "localize"},
     "localize": {"i18n.translator"},
     "render": set(),
@@ -58,13 +59,13 @@ LAYERS = {
     "render.review_docx": {"render"},
     "i18n.review": {"project", "files", "build.pipeline", "i18n.po", "i18n.checks", "localize",
                     "render.review_docx"},
-    "distribute.participants": {"localize", "sources", "distribute.headers"},
-    "distribute.headers": set(),
+    "distribute.participants": {"localize", "sources", "headers"},
+    "headers": set(),
     "distribute.state": set(),
-    "distribute.smtp": {"config", "distribute.headers", "distribute.participants"},
+    "distribute.smtp": {"config", "headers", "distribute.participants"},
     "distribute.manifest": {"files", "distribute.participants"},
     "distribute.mail": {"project", "files", "build.pipeline", "localize", "distribute.participants",
-                        "distribute.headers", "distribute.manifest", "distribute.smtp", "distribute.state",
+                        "headers", "distribute.manifest", "distribute.smtp", "distribute.state",
                         "i18n.translator"},
     # the commands' front: it reaches the library through the commands and the project only
     "cli": {"project", "build.pipeline", "i18n.commands", "i18n.review", "distribute.mail"},
@@ -74,7 +75,7 @@ STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
                   "render.links", "build.plan", "build.runner", "i18n.translator", "i18n.scan", "i18n.wrap",
                   "i18n.po", "i18n.extract", "i18n.formats", "i18n.header", "i18n.plural", "i18n.glossary",
-                  "distribute.headers", "render.docx_package"}
+                  "headers", "render.docx_package"}
 
 
 def modules():

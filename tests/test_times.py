@@ -174,12 +174,14 @@ def test_shipped_patterns_are_valid():
 # -- a translator's override in the project catalog, and a broken one
 
 def _override(po: Path, key: str, value: str) -> int:
-    """Add the entry ``layout:<key>`` to a project catalog; return the line of its msgid."""
-    text = po.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
-    line = text.count("\n") + 2
-    po.write_text(text + f'msgctxt "layout:{key}"\nmsgid "{localize.PATTERNS[key][0]}"\nmsgstr "{value}"\n',
-                  encoding="utf-8")
-    return line
+    """Set the msgstr of the entry ``layout:<key>`` of a project catalog (update puts the patterns
+    in it); return the line of its msgid."""
+    text = po.read_text(encoding="utf-8")
+    head = f'msgctxt "layout:{key}"\nmsgid "{localize.PATTERNS[key][0]}"\nmsgstr "'
+    start = text.index(head)
+    end = text.index("\n", start + len(head))
+    po.write_text(text[:start] + head + value + '"' + text[end:], encoding="utf-8")
+    return text[:start].count("\n") + 2
 
 
 def test_translator_sets_the_time_pattern_in_the_catalog(tmp_path):

@@ -58,7 +58,7 @@ def test_extract_is_deterministic_and_honours_source_date_epoch(project, cli, mo
     assert cli("extract", cwd=project).code == 0
     first = pot.read_bytes()
     run = cli("extract", cwd=project)
-    assert run.out.startswith("unchanged: locales/reportgen.pot (30 strings)")
+    assert run.out.startswith("unchanged: locales/reportgen.pot (34 strings)")
     assert pot.read_bytes() == first
     assert b'"POT-Creation-Date: 2024-01-18 16:00+0000\\n"' in first
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -79,7 +79,7 @@ def test_extract_writes_contexts_comments_references_and_flags(project, cli):
             '#, python-brace-format\nmsgctxt "layout:page-footer"\nmsgid "Page {page} of {pages}"\n') in text
     assert text.index('"layout:date"') > text.index('"mini-2024:next:closing"')
     template = read(project / "locales/reportgen.pot")
-    assert len([m for m in template if m.id]) == 30
+    assert len([m for m in template if m.id]) == 34  # with the 4 layout patterns
     assert all(m.context for m in template if m.id)
 
 
@@ -91,8 +91,8 @@ def test_update_twice_changes_nothing(project, cli):
     run = cli("update", cwd=project)
     assert run.code == 0
     assert run.out.splitlines() == [
-        "unchanged: locales/es/LC_MESSAGES/reportgen.po: 30 kept, 0 new, 0 fuzzy, 0 obsolete",
-        "unchanged: locales/fr/LC_MESSAGES/reportgen.po: 30 kept, 0 new, 0 fuzzy, 0 obsolete",
+        "unchanged: locales/es/LC_MESSAGES/reportgen.po: 34 kept, 0 new, 0 fuzzy, 0 obsolete",
+        "unchanged: locales/fr/LC_MESSAGES/reportgen.po: 34 kept, 0 new, 0 fuzzy, 0 obsolete",
     ]
     assert {p: p.read_bytes() for p in before} == before
 
@@ -110,7 +110,7 @@ def test_new_changed_and_removed_texts(project, cli, tmp_path):
                 "      - id: venue\n        paragraph: A new venue is being sought for the next session.\n")
     run = cli("update", "--lang", "fr", cwd=project)
     assert run.code == 0, run.err
-    assert run.out.splitlines() == ["updated locales/fr/LC_MESSAGES/reportgen.po: 28 kept, 1 new, 1 fuzzy, 1 obsolete"]
+    assert run.out.splitlines() == ["updated locales/fr/LC_MESSAGES/reportgen.po: 32 kept, 1 new, 1 fuzzy, 1 obsolete"]
     cat = read(po)
     changed = entry(cat, "mini-2024:summary:funding")
     assert changed.fuzzy and changed.string == "Le financement doit être assuré avant la fin de l’année."
@@ -147,7 +147,7 @@ def test_a_removed_text_that_comes_back_gets_its_translation_back(project, cli):
     assert "#~ msgid \"Training for new staff starts in spring.\"" in (project / FR).read_text("utf-8")
     (project / SOURCE).write_text(original, "utf-8")
     run = cli("update", "--lang", "fr", cwd=project)
-    assert run.out.startswith("updated locales/fr/LC_MESSAGES/reportgen.po: 30 kept, 0 new, 0 fuzzy, 0 obsolete")
+    assert run.out.startswith("updated locales/fr/LC_MESSAGES/reportgen.po: 34 kept, 0 new, 0 fuzzy, 0 obsolete")
     assert (project / FR).read_bytes() == (Path(__file__).parent / "projects/translators" / FR).read_bytes()
 
 
@@ -156,7 +156,7 @@ def test_fuzzy_matching_finds_a_moved_and_edited_paragraph(project, cli):
     edit_source(project, "      - id: intro\n", "      - id: opening\n")
     edit_source(project, "partners from twelve countries", "partners from thirteen countries")
     run = cli("update", "--lang", "fr", cwd=project)
-    assert "29 kept, 0 new, 1 fuzzy, 0 obsolete" in run.out  # the old entry's translation moved
+    assert "33 kept, 0 new, 1 fuzzy, 0 obsolete" in run.out  # the old entry's translation moved
     m = entry(read(project / FR), "mini-2024:summary:opening")
     assert m.fuzzy and m.string.startswith("La réunion du {date} a rassemblé des partenaires de douze pays")
 
@@ -172,7 +172,7 @@ def test_fuzzy_matching_leaves_unrelated_short_texts_alone(project, cli):
 def test_update_starts_a_new_language(project, cli, tmp_path):
     run = cli("update", "--lang", "de", cwd=project)
     assert run.code == 0
-    assert run.out.splitlines() == ["created locales/de/LC_MESSAGES/reportgen.po: 0 kept, 30 new, 0 fuzzy, 0 obsolete"]
+    assert run.out.splitlines() == ["created locales/de/LC_MESSAGES/reportgen.po: 0 kept, 34 new, 0 fuzzy, 0 obsolete"]
     path = project / "locales/de/LC_MESSAGES/reportgen.po"
     text = path.read_text("utf-8")
     header = text.split("\n\n", 1)[0]
@@ -281,7 +281,7 @@ def test_layout_labels_take_the_bundled_translation_not_a_look_alike(project, cl
     text += '#~ msgctxt "mini-2024:old:heading"\n#~ msgid "Participant"\n#~ msgstr "Participante"\n'
     po.write_text(text, "utf-8")
     run = cli("update", "--lang", "es", cwd=project)
-    assert run.out.startswith("updated locales/es/LC_MESSAGES/reportgen.po: 29 kept, 1 new, 0 fuzzy, 0 obsolete")
+    assert run.out.startswith("updated locales/es/LC_MESSAGES/reportgen.po: 33 kept, 1 new, 0 fuzzy, 0 obsolete")
     m = entry(read(po), "layout:participants")
     assert (m.string, m.fuzzy) == ("Participantes", False)
     assert '#~ msgid "Participant"\n#~ msgstr "Participante"' in po.read_text("utf-8")

@@ -41,7 +41,7 @@ from ..build.pipeline import build_project, load_reports, load_translators
 from ..files import check_output_folder, check_output_paths, write_atomic
 from ..i18n.translator import Translator
 from ..errors import Diagnostic, InputError, Location
-from .headers import header_problem
+from ..headers import header_problem
 from .manifest import DistributionResult, Entry, previous_outbox, verify_manifest, write_manifest
 from .participants import Choice, Participant, choose_language, load_participants
 from .smtp import ConnectError, RateLimiter, SmtpTransport, Transport, check_transport, mail_settings, printable

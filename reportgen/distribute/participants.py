@@ -30,7 +30,7 @@ from typing import Sequence
 from ..errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
 from ..localize import is_known_language
 from ..sources import read_records
-from .headers import header_problem
+from ..headers import header_problem
 
 REQUIRED = ("name", "email", "language")
 ALIASES = {"e-mail": "email", "mail": "email", "lang": "language", "organization": "organisation",

@@ -22,7 +22,7 @@ from typing import Callable, Mapping, Protocol
 
 from ..config import Settings
 from ..errors import Diagnostic, InputError, Location
-from .headers import header_problem
+from ..headers import header_problem
 from .participants import EMAIL_RE
 
 PASSWORD_ENV = "REPORTGEN_SMTP_PASSWORD"

@@ -29,6 +29,13 @@ fuzzy              warning   a translation that still needs review (fuzzy)
 unchanged          warning   the translation is the English text (mark intentional ones
                              with ``#, ignore-unchanged`` or ``# reportgen: ignore unchanged``)
 outdated           warning   texts of the sources missing from the catalog (run update)
+mail-header        error     a text that goes into an e-mail's Subject (a report's title, a kind
+                             label, ``layout:mail-subject``, ``layout:mail-document``) with a line
+                             break, a control character or ``=?`` (:mod:`reportgen.headers`)
+term               error or  the project's glossary (``locales/glossary.csv``): a forbidden variant
+                   warning   (error), none of the approved terms (warning); :mod:`reportgen.i18n.glossary`
+pattern            error     a ``layout:pattern-*`` entry that is not a valid date, time or zone pattern
+                             (``localize.pattern_problem``: what the build refuses)
 =================  ========  ==========================================================
 """
 
@@ -41,6 +48,7 @@ from typing import Iterable
 
 from .. import model
 from ..errors import Diagnostic, Location
+from ..headers import header_problem
 from . import formats
 from .plural import problem as plural_problem
 
@@ -49,6 +57,7 @@ CODES = {
     "plural-expression": "error", "plural-header": "warning",
     "whitespace": "warning", "double-space": "warning", "punctuation": "warning", "fr-spacing": "warning",
     "untranslated": "warning", "fuzzy": "warning", "unchanged": "warning", "outdated": "warning",
+    "mail-header": "error", "term": "warning", "pattern": "error",
 }
 #: flag aliases other tools use (Weblate's ``ignore-same``)
 _ALIASES = {"same": "unchanged"}
@@ -101,6 +110,8 @@ class CatalogInfo:
     expected_plural_forms: str = ""  # CLDR's Plural-Forms value
     plural_forms: str = ""  # the header's Plural-Forms value
     plural_line: int = 1  # its line
+    #: contexts of the texts that go into an e-mail's Subject (the mail-header check)
+    header_contexts: frozenset[str] = frozenset()
 
 
 def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
@@ -156,6 +167,9 @@ def check(info: CatalogInfo, entries: Iterable[Entry]) -> list[Diagnostic]:
             bad = model.forbidden_chars_problem(text)
             if bad:
                 found("characters", f"{_name(e)}: {bad}; the build refuses the translation")
+            bad = header_problem(text) if e.context in info.header_contexts else ""
+            if bad:
+                found("mail-header", f"{_name(e)} goes into the e-mail's Subject and {bad}; distribute refuses it")
         if e.msgid_plural is None and e.msgstr[0] == e.msgid and re.search(r"[A-Za-z]{2}", _BRACES.sub("", e.msgid)):
             found("unchanged", f"{_name(e)}: the translation is the English text (if that is right, "
                                "add the flag 'ignore-unchanged' or the comment 'reportgen: ignore unchanged')")

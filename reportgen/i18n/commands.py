@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import checks, merge, po
+from . import checks, glossary, merge, po
 from .extract import extract
-from .translator import is_translated
+from .translator import is_pattern, is_translated
 from .. import localize, model
 from ..project import Project, gettext_code, language_hint, resolve_sources
 from ..build.pipeline import load_reports
@@ -153,6 +153,8 @@ class LanguageStatus:
     total: Counts = field(default_factory=Counts)
     #: (source id or "layout", section id or "front matter"/"labels") -> counts, in document order
     groups: dict[tuple[str, str], Counts] = field(default_factory=dict)
+    #: entries that break the glossary (term findings), None when the project has no glossary
+    glossary: int | None = None
 
 
 FRONT = "front matter"
@@ -192,6 +194,7 @@ def status(project: Project, langs: Sequence[str] | None = None) -> list[Languag
     settings = project.settings
     reports, template = template_of(project)
     known = _groups(reports)
+    terms = project_glossary(project)
     out = []
     diags = Diagnostics()
     for lang, path, catalog, bundled in _existing_catalogs(project, langs, diags.items):
@@ -201,6 +204,8 @@ def status(project: Project, langs: Sequence[str] | None = None) -> list[Languag
         wanted = set()
         for m in check_entries(template):
             wanted.add((m.context, m.msgid))
+            if is_pattern(m.context):
+                continue  # a setting of the layout, not a text
             state = is_translated(catalog, m.msgid, m.context)
             if state != "translated" and (m.context or "").startswith("layout:"):
                 if is_translated(bundled, m.msgid, m.context) == "translated":
@@ -215,6 +220,9 @@ def status(project: Project, langs: Sequence[str] | None = None) -> list[Languag
             st.groups.setdefault(_group_of(ctx, known), Counts()).obsolete += 1
         for c in st.groups.values():
             st.total.add(c)
+        if terms is not None:
+            found = term_findings(terms, lang, check_entries(catalog), shown=st.path, ignore=settings.ignore_checks)
+            st.glossary = len({d.location.line for d in found if d.location})
         out.append(st)
     diags.raise_if_errors()
     return out
@@ -222,7 +230,7 @@ def status(project: Project, langs: Sequence[str] | None = None) -> list[Languag
 
 def status_json(result: Sequence[LanguageStatus]) -> dict:
     return {"languages": [
-        {"lang": s.lang, "catalog": s.path, **s.total.as_dict(),
+        {"lang": s.lang, "catalog": s.path, **s.total.as_dict(), "glossary": s.glossary,
          "groups": [{"source": src, "section": sec, **c.as_dict()} for (src, sec), c in s.groups.items()]}
         for s in result]}
 
@@ -230,9 +238,10 @@ def status_json(result: Sequence[LanguageStatus]) -> dict:
 # --------------------------------------------------------------------------- check
 
 
-def check(project: Project, langs: Sequence[str] | None = None) -> list[Diagnostic]:
+def check(project: Project, langs: Sequence[str] | None = None, glossary_path: Path | None = None) -> list[Diagnostic]:
     """Every finding of the quality checks in the catalogs of ``langs``, in file order. A catalog
-    that cannot be read is reported as an error, like any other finding."""
+    (or glossary: ``glossary_path``, else the project's ``locales/glossary.csv`` or ``.tbx``) that
+    cannot be read is reported as an error, like any other finding."""
     settings = project.settings
     reports, template = template_of(project)
     wanted = {m.key for m in template.messages()}
@@ -242,13 +251,20 @@ def check(project: Project, langs: Sequence[str] | None = None) -> list[Diagnost
         raise InputError([Diagnostic("error", f"check.ignore: unknown check code {unknown[0]!r}; codes: "
                                      + ", ".join(checks.CODES), Location(settings.config_path or "reportgen.toml"))])
     out: list[Diagnostic] = []
+    terms = _glossary_or_findings(glossary_path, settings.root, out) if glossary_path else None
+    if glossary_path is None:
+        try:
+            terms = project_glossary(project)
+        except InputError as exc:
+            out.extend(exc.diagnostics)
+    subject = _subject_contexts(reports)
     for lang, path, catalog, bundled in _existing_catalogs(project, langs, out):
         shown = display_path(path, settings.root)
         entries = check_entries(catalog)
         # an empty layout label uses the translation that ships with reportgen: not a finding
         entries = [e for e in entries if e.translated or not (e.context or "").startswith("layout:")
                    or is_translated(bundled, e.msgid, e.context) != "translated"]
-        out.extend(checks.check(catalog_info(catalog, shown, lang, ignore), entries))
+        out.extend(catalog_findings(catalog_info(catalog, shown, lang, ignore, subject), entries, terms))
         have = {e.key for e in catalog.messages()}
         missing = len(wanted - have)
         if missing and "outdated" not in ignore:
@@ -256,6 +272,65 @@ def check(project: Project, langs: Sequence[str] | None = None) -> list[Diagnost
                                   f"{'are' if missing != 1 else 'is'} not in this catalog; run 'reportgen update'",
                                   Location(shown), "outdated"))
     return out
+
+
+def catalog_findings(info: checks.CatalogInfo, entries: Sequence[checks.Entry],
+                     terms: glossary.Glossary | None) -> list[Diagnostic]:
+    """The checks of one catalog: the text checks, the patterns' (``layout:pattern-*``: what the
+    build refuses) and the glossary's, in file order."""
+    texts = [e for e in entries if not is_pattern(e.context)]
+    out = checks.check(info, texts)
+    if "pattern" not in info.ignore:
+        for e in entries:
+            if is_pattern(e.context) and e.translated and "pattern" not in e.ignored():
+                problem = localize.pattern_problem(e.context[len("layout:"):], e.msgstr[0])
+                if problem:
+                    out.append(Diagnostic("error", f"{e.context!r}: {problem}; the build refuses it",
+                                          Location(info.path, e.line), "pattern"))
+    if terms is not None:
+        out += term_findings(terms, info.lang, texts, shown=info.path, ignore=info.ignore)
+    out.sort(key=lambda d: d.location.line if d.location and d.location.path == info.path else 0)
+    return out
+
+
+def term_findings(terms: glossary.Glossary, lang: str, entries: Sequence[checks.Entry], *, shown: str,
+                  ignore=()) -> list[Diagnostic]:  # type: ignore[no-untyped-def]
+    """The glossary's findings on the translated, reviewed (not fuzzy), singular entries; none
+    when ``term`` is ignored (config, flag ``ignore-term``, comment ``reportgen: ignore term``)."""
+    if "term" in ignore:
+        return []
+    rows = [(e.msgid, e.msgstr[0], Location(shown, e.line), e.context) for e in entries
+            if e.translated and not e.fuzzy and e.msgid_plural is None and not is_pattern(e.context)
+            and "term" not in e.ignored()]
+    return glossary.term_findings(terms, lang, rows)
+
+
+GLOSSARY_NAMES = ("glossary.csv", "glossary.tbx")
+
+
+def project_glossary(project: Project) -> glossary.Glossary | None:
+    """The project's ``locales/glossary.csv`` (or ``glossary.tbx``), None when it has none."""
+    settings = project.settings
+    path = next((settings.locales_path / n for n in GLOSSARY_NAMES if (settings.locales_path / n).is_file()), None)
+    return glossary.load_glossary(path, display_path(path, settings.root)) if path else None
+
+
+def _glossary_or_findings(path: Path, root: Path | None, out: list[Diagnostic]) -> glossary.Glossary | None:
+    try:
+        return glossary.load_glossary(path, display_path(path, root) if root else display_path(path))
+    except InputError as exc:
+        out.extend(exc.diagnostics)
+        return None
+
+
+#: the layout labels that go into an e-mail's Subject (distribute/mail.py: mail-subject with the
+#: kind of document, or mail-document, and the title)
+SUBJECT_LABELS = frozenset({"layout:mail-subject", "layout:mail-document"}
+                           | {f"layout:{k}" for k in localize.LAYOUT if k.startswith("kind-")})
+
+
+def _subject_contexts(reports: Sequence[model.Report]) -> frozenset[str]:
+    return SUBJECT_LABELS | {r.title.context for r in reports}
 
 
 # --------------------------------------------------------------------------- views for the checks
@@ -268,15 +343,17 @@ def check_entries(catalog: po.Catalog) -> list[checks.Entry]:
             for e in catalog.messages()]
 
 
-def catalog_info(catalog: po.Catalog, shown: str, lang: str, ignore=()) -> checks.CatalogInfo:  # type: ignore[no-untyped-def]
-    """What the checks need from the header: the plural count it says and the one CLDR says."""
+def catalog_info(catalog: po.Catalog, shown: str, lang: str, ignore=(),  # type: ignore[no-untyped-def]
+                 subject: frozenset[str] = SUBJECT_LABELS) -> checks.CatalogInfo:
+    """What the checks need from the header: the plural count it says and the one CLDR says;
+    ``subject``: the contexts of the texts that go into an e-mail's Subject."""
     cldr = merge.plural_forms(lang) if lang else None
     header = catalog.header
     return checks.CatalogInfo(shown, lang, catalog.nplurals() or 0, cldr[0] if cldr else None,
                               1, frozenset(ignore), header_fuzzy=bool(header and header.fuzzy),
                               expected_plural_forms=cldr[1] if cldr else "",
                               plural_forms=catalog.header_field("Plural-Forms") or "",
-                              plural_line=_field_line(header, "Plural-Forms"))
+                              plural_line=_field_line(header, "Plural-Forms"), header_contexts=subject)
 
 
 def _field_line(header: po.Entry | None, name: str) -> int:
@@ -300,10 +377,12 @@ def _language_of(catalog: po.Catalog, path: Path) -> str:
     return lang.replace("-", "_")
 
 
-def check_files(paths: Sequence[Path], ignore: Sequence[str] = ()) -> list[Diagnostic]:
+def check_files(paths: Sequence[Path], ignore: Sequence[str] = (), glossary_path: Path | None = None) -> list[Diagnostic]:
     """The checks of ``check`` on PO files outside a project (a Django or Sphinx catalog): every
-    finding of each file, a file that cannot be read reported like any other finding."""
+    finding of each file, a file that cannot be read reported like any other finding. The glossary
+    only when ``glossary_path`` names one; the mail-header check on the layout labels only."""
     out: list[Diagnostic] = []
+    terms = _glossary_or_findings(glossary_path, None, out) if glossary_path else None
     for path in paths:
         shown = display_path(path)
         try:
@@ -311,8 +390,8 @@ def check_files(paths: Sequence[Path], ignore: Sequence[str] = ()) -> list[Diagn
         except InputError as exc:
             out.extend(exc.diagnostics)
             continue
-        out.extend(checks.check(catalog_info(catalog, shown, _language_of(catalog, path), ignore),
-                                check_entries(catalog)))
+        out.extend(catalog_findings(catalog_info(catalog, shown, _language_of(catalog, path), frozenset(ignore)),
+                                    check_entries(catalog), terms))
     return out
 
 

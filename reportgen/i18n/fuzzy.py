@@ -24,22 +24,27 @@ SHORT_WORDS = 4
 SHORT_CUTOFF = 0.8
 #: how many candidates (by shared words) are compared per new text
 CANDIDATES = 6
+#: the cutoffs of the translation memory (:func:`nearest`): a suggestion from another text, not the
+#: text's own edited version, so it must be closer (words; characters for short texts)
+MEMORY_CUTOFF = 0.8
+MEMORY_SHORT_CUTOFF = 0.9
 
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _score(wa: list[str], wb: list[str], a: str, b: str) -> float:
+def _score(wa: list[str], wb: list[str], a: str, b: str, cutoffs: tuple[float, float] = (CUTOFF, SHORT_CUTOFF)
+           ) -> float:
     if not wa or not wb:
         return 0.0
     if min(len(wa), len(wb)) < SHORT_WORDS:
         # short texts: few words to compare, so compare characters, strictly
         sm = SequenceMatcher(None, a.lower(), b.lower(), autojunk=False)
-        cutoff = SHORT_CUTOFF
+        cutoff = cutoffs[1]
     else:
         sm = SequenceMatcher(None, wa, wb, autojunk=False)
-        cutoff = CUTOFF
+        cutoff = cutoffs[0]
     if sm.real_quick_ratio() < cutoff or sm.quick_ratio() < cutoff:
         return 0.0
     score = sm.ratio()
@@ -56,8 +61,30 @@ def match(new: Sequence[str], old: Sequence[str]) -> dict[int, int]:
 
     Pairs are chosen greedily from the best score down, so a text is matched to its own edited
     version rather than to a look-alike."""
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for _, i, j in _scored(new, old):
+        if i in out or j in used:
+            continue
+        out[i] = j
+        used.add(j)
+    return out
+
+
+def nearest(new: Sequence[str], old: Sequence[str]) -> dict[int, int]:
+    """The closest text of ``old`` for each text of ``new`` that has one (indices); an old text may
+    serve several new ones (the translation memory: a suggestion, not a move)."""
+    out: dict[int, int] = {}
+    for _, i, j in _scored(new, old, (MEMORY_CUTOFF, MEMORY_SHORT_CUTOFF)):
+        out.setdefault(i, j)
+    return out
+
+
+def _scored(new: Sequence[str], old: Sequence[str], cutoffs: tuple[float, float] = (CUTOFF, SHORT_CUTOFF)
+            ) -> list[tuple[float, int, int]]:
+    """(score, i, j) of the candidate pairs above the cutoff, best first (ties: lowest indices)."""
     if not new or not old:
-        return {}
+        return []
     old_words = [words(t) for t in old]
     index: dict[str, list[int]] = defaultdict(list)
     for j, ws in enumerate(old_words):
@@ -84,15 +111,8 @@ def match(new: Sequence[str], old: Sequence[str]) -> dict[int, int]:
         ranked = ((j, v / (own + weight[j] - v)) for j, v in votes.items())
         best = sorted(ranked, key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]
         for j, _ in best:
-            score = _score(ws, old_words[j], text, old[j])
+            score = _score(ws, old_words[j], text, old[j], cutoffs)
             if score:
                 pairs.append((score, i, j))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    out: dict[int, int] = {}
-    used: set[int] = set()
-    for _, i, j in pairs:
-        if i in out or j in used:
-            continue
-        out[i] = j
-        used.add(j)
-    return out
+    return pairs

@@ -10,7 +10,13 @@ The msgctxt is each text's identity. For each entry of the template, in its orde
   it was made for as ``#| msgid``;
 * an empty layout label: the translation that ships with reportgen;
 * otherwise the old entry (left unused) with the same English, then the most similar one
-  (:mod:`reportgen.i18n.fuzzy`), fuzzy with ``#| msgctxt`` / ``#| msgid``; else empty.
+  (:mod:`reportgen.i18n.fuzzy`), fuzzy with ``#| msgctxt`` / ``#| msgid``;
+* otherwise the translation memory: a reviewed translation of the same English anywhere in the
+  catalog (another entry in use, an obsolete one), else of the most similar English, as a fuzzy
+  suggestion with a comment naming its origin (and ``#| msgid`` when only similar); else empty.
+
+The memory's lookups come between the moves': the same English from the memory before a similar
+text is moved (docs/translators.md, "Translation memory").
 
 An old entry nobody uses any more is kept as obsolete (``#~``) with its fuzzy mark and previous
 text when it has a translation. Nothing changed: the same bytes (header dates included). The
@@ -24,6 +30,7 @@ from dataclasses import dataclass, replace
 from . import fuzzy
 from .extract import GENERATED_BY, creation_date, header, po_date
 from .po import Catalog, Entry
+from .translator import is_pattern
 
 _TEMPLATE_FLAGS = {"python-format", "python-brace-format", "no-python-format", "no-python-brace-format"}
 Key = tuple  # (msgctxt, msgid)
@@ -72,6 +79,7 @@ class UpdateStats:
     fuzzy: int = 0  # changed English text: old translation kept, marked fuzzy
     obsolete: int = 0  # removed from the sources, kept as #~
     kept: int = 0  # unchanged
+    suggested: int = 0  # of the fuzzy ones: new texts given the translation memory's suggestion
 
 
 def _merged(t: Entry, o: Entry, nplurals: int) -> Entry:
@@ -184,20 +192,42 @@ class _Merge:
                 self.stats.fuzzy += 1
             else:
                 rest.append((pos, t))
+        memory = _Memory(self.catalog)
+        rest = [(pos, t) for pos, t in rest if not self._suggest(pos, t, memory.same(t), "same", results)]
         free = [j for j in range(len(donors)) if j not in taken]
         pairs = fuzzy.match([t.msgid for _, t in rest], [donors[j].msgid for j in free])
+        left = []
         for n, (pos, t) in enumerate(rest):
             if n in pairs:
                 taken.add(free[pairs[n]])
                 results[pos] = _as_fuzzy(t, donors[free[pairs[n]]], self.nplurals, False)
                 self.stats.fuzzy += 1
             else:
+                left.append((pos, t))
+        near = memory.near([t for _, t in left])
+        for n, (pos, t) in enumerate(left):
+            if not self._suggest(pos, t, near.get(n), "similar", results):
                 results[pos] = _empty(t, self.nplurals)
                 self.stats.added += 1
         for j in taken:
             self.used.add(donors[j].key)
             if donors[j].obsolete:
                 self.gone.pop(donors[j].key, None)
+
+    def _suggest(self, pos: int, t: Entry, donor: Entry | None, how: str, results: list[Entry | None]) -> bool:
+        """Put the translation memory's suggestion ``donor`` at ``pos``: fuzzy, with a comment
+        naming where it came from (and ``#| msgid`` when the English is only similar)."""
+        if donor is None:
+            return False
+        m = _empty(t, self.nplurals, donor.msgstr[0])
+        where = donor.context if donor.context is not None else "an entry without context"
+        m.comments = [f"suggested from {where} ({'obsolete, ' if donor.obsolete else ''}{how} English)"]
+        m.previous = {"msgid": donor.msgid} if how == "similar" else {}
+        m.set_fuzzy(True)
+        results[pos] = m
+        self.stats.fuzzy += 1
+        self.stats.suggested += 1
+        return True
 
     def _bundled(self, t: Entry) -> str:
         if self.bundled is None or t.pluralizable or not (t.context or "").startswith("layout:"):
@@ -219,6 +249,37 @@ class _Merge:
             if e.obsolete and e.key in self.gone and e.key not in newly:
                 out.append(e)
         return out + list(newly.values())
+
+
+class _Memory:
+    """The translation memory of a catalog: its reviewed translations (active entries, then
+    obsolete ones; neither fuzzy nor plural nor a layout pattern), looked up by their English:
+    the same English through a dict, similar English through :func:`fuzzy.nearest`."""
+
+    def __init__(self, catalog: Catalog):
+        self.by_english: dict[str, Entry] = {}
+        for e in catalog.messages() + catalog.obsolete():
+            if _remembered(e):
+                self.by_english.setdefault(e.msgid, e)
+
+    def same(self, t: Entry) -> Entry | None:
+        return self.by_english.get(t.msgid) if _wanted(t) else None
+
+    def near(self, texts: list[Entry]) -> dict[int, Entry]:
+        wanted = [n for n, t in enumerate(texts) if _wanted(t)]
+        if not wanted or not self.by_english:
+            return {}
+        english = list(self.by_english)
+        found = fuzzy.nearest([texts[n].msgid for n in wanted], english)
+        return {wanted[i]: self.by_english[english[j]] for i, j in found.items()}
+
+
+def _remembered(e: Entry) -> bool:
+    return bool(e.msgid) and e.translated and not e.fuzzy and not e.pluralizable and not is_pattern(e.context)
+
+
+def _wanted(t: Entry) -> bool:
+    return not t.pluralizable and not is_pattern(t.context)
 
 
 def update_catalog(template: Catalog, catalog: Catalog, bundled: Catalog | None = None) -> tuple[Catalog, UpdateStats]:

@@ -227,7 +227,8 @@ class _Plan:
                 x for b in s.blocks for x in ([b.text] if isinstance(b, model.Paragraph) else b.items)]
             title = f"Section {s.id}" + (f": {s.heading.msgid}" if s.heading else "")
             out.append(review_docx.Group(title, (), self._rows(texts)))
-        layout = [model.Text(english, f"layout:{key}", Location("")) for key, english, _ in localize.layout_entries()]
+        layout = [model.Text(english, f"layout:{key}", Location("")) for key, english, _ in localize.layout_entries()
+                  if key not in localize.PATTERNS]
         out.append(review_docx.Group("Layout labels", ("Labels that reportgen prints around the text "
                                                        "(dates, page numbers, e-mail).",), self._rows(layout)))
         if self.missing:

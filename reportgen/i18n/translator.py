@@ -211,10 +211,23 @@ def is_translated(catalog, msgid: str, context: str | None) -> str:  # type: ign
     return "fuzzy" if m.fuzzy else "translated"
 
 
+#: the msgctxt prefix of the date, time and zone patterns (``localize.PATTERNS``): settings of the
+#: layout, whose empty value means CLDR's format; not texts to translate
+PATTERN_CONTEXT = "layout:pattern-"
+
+
+def is_pattern(context: str | None) -> bool:
+    """Whether ``context`` is a date, time or zone pattern's (``layout:pattern-time``)."""
+    return (context or "").startswith(PATTERN_CONTEXT)
+
+
 def completeness(translator: Translator, texts: Iterable[model.Text]) -> tuple[int, int]:
-    """(translated, total) of ``texts`` for ``translator``; fuzzy is never translated."""
+    """(translated, total) of ``texts`` for ``translator``; fuzzy is never translated; the patterns
+    (:func:`is_pattern`) are not counted."""
     total = done = 0
     for t in texts:
+        if is_pattern(t.context):
+            continue
         total += 1
         if translator.is_source_language:
             done += 1

@@ -1,5 +1,5 @@
-"""Which texts may go into an e-mail header. Standard library only, no state: ``reportgen check``
-can use :func:`header_problem` on the ``layout:mail-*`` translations and titles too.
+"""Which texts may go into an e-mail header. Standard library only, no state: used by
+``distribute`` (names, subjects) and by ``reportgen check`` (titles, ``layout:mail-*`` and kind labels).
 
 A text reaches a header as a participant's name (``To:``), the subject (the translated kind of
 document and title) or the sender's name. Two things in it could add a header:
