@@ -23,6 +23,16 @@ Exit status: 0 success, 1 invalid input (each problem printed as path:line: erro
 2 internal error (add --traceback for details)."""
 
 
+def _percent(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        n = -1.0
+    if not 0 <= n <= 100:  # NaN too
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {value!r}")
+    return n
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)
@@ -83,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
                    "1: all in this process)")
     b.add_argument("--force", action="store_true",
                    help="rebuild every document, even those whose inputs have not changed")
-    b.add_argument("--min-complete", type=float, metavar="PCT",
+    b.add_argument("--min-complete", type=_percent, metavar="PCT",
                    help="skip (and exit 1 for) a language with less than PCT %% of its texts translated")
     b.add_argument("-v", "--verbose", action="store_true", help="list every string shown in English")
     b.add_argument("--docx-template", type=Path, metavar="FILE.docx",

@@ -232,7 +232,8 @@ class _Builder:
             event_line=" · ".join(v for _, v in facts if v),
             sections=tuple(sections),
             labels=labels,
-            keywords=tuple(self.phrase(k, values).text for k in r.keywords),
+            # a draft says so in its metadata too (PDF /Keywords and XMP, DOCX keywords), in English for tools
+            keywords=tuple(self.phrase(k, values).text for k in r.keywords) + (("draft",) if self.draft else ()),
             draft=self.draft,
             created=created,
             generator=f"reportgen {__version__}",

@@ -76,6 +76,8 @@ def build_project(
     todo = build.plan(source_args, langs, formats, force, docx_template, min_complete)
     if todo:
         build.run(todo, jobs, executor)
+    elif strict:  # nothing to render: the gate still judges the catalogs (the warnings of their last build)
+        build.check_strict([])
     build.result.seconds = time.perf_counter() - started
     return build.result
 
@@ -175,7 +177,7 @@ class _Build:
             return  # nothing more is rendered; every source is still read, to report all it finds
         # the parsed id is the truth (the plan's peek reads only a plain top-level `id:` line)
         jobs = [j if j.source_id == report.id else
-                j._replace(source_id=report.id, out=output_path(self.out_root, report.id, j.lang, j.fmt))
+                j._replace(source_id=report.id, out=output_path(self.out_root, report.id, j.lang, j.fmt, self.draft))
                 for j in jobs]
         checked = False
         for lang in dict.fromkeys(j.lang for j in jobs):  # each language's documents leave at once
@@ -236,9 +238,14 @@ class _Build:
         self.problems.items = list(dict.fromkeys(self.problems.items))
         self.problems.raise_if_errors()
         new = [w for ws in self.warnings.values() for w in ws]
+        self.check_strict(new)
+        self.result.warnings = _unique(self.result.warnings + new)
+
+    def check_strict(self, new: list[Diagnostic]) -> None:
+        """--strict: every warning of the documents asked for is an error, whether they are rendered
+        now (``new``) or up to date (the warnings their last build recorded, from the same inputs)."""
         if self.strict:
             Diagnostics([w for w in self.result.warnings + new if w.code != "fallback-detail"]).raise_if_errors(strict=True)
-        self.result.warnings = _unique(self.result.warnings + new)
 
     # ----------------------------------------------------------------------- 3. render
 
