@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 import socket
+import subprocess
 import ssl
 from email import policy
 from pathlib import Path
@@ -335,15 +336,46 @@ def test_a_new_version_is_not_sent_again(project, cli, smtp):
     handler = smtp(Handler())
     assert cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project).code == 0
     sent = read_manifest(project)["claire.dubois@example.fr"]["sha256"]
-    pdf = project / "build" / SOURCE / f"{SOURCE}.fr.pdf"
-    pdf.write_bytes(pdf.read_bytes() + b"%corrected\n")
+    po = project / "locales/fr/LC_MESSAGES/reportgen.po"  # a translator corrects the French title
+    po.write_text(po.read_text("utf-8").replace('msgstr "Consultation régionale pour les Amériques"',
+                                                'msgstr "Consultation régionale des Amériques"'), "utf-8")
     run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
     assert run.code == 0 and len(handler.messages) == 5
+    assert f"built build/{SOURCE}/{SOURCE}.fr.pdf" in run.out.splitlines()  # the new version, rebuilt
     assert run.err_lines == ["participants.csv:4: warning: the report was sent before this version of it; not sent "
                              "again (see 'Sending a new version' in docs/distribution.md)"]
     assert read_manifest(project)["claire.dubois@example.fr"]["sha256"] == sent  # what the person received
     run = cli("verify", f"build/{SOURCE}/distribution/manifest.csv", cwd=project)
     assert run.code == 1 and f": error: {SOURCE}.fr.pdf: SHA-256 mismatch" in run.err
+
+
+def test_a_pdf_older_than_its_catalog_is_rebuilt_before_it_is_attached(project, cli):
+    assert cli("build", SOURCE, "-q", "--format", "pdf", cwd=project).code == 0
+    es = project / "build" / SOURCE / f"{SOURCE}.es.pdf"
+    old = es.read_bytes()
+    po = project / "locales/es/LC_MESSAGES/reportgen.po"  # a translator fixes the Spanish title
+    po.write_text(po.read_text("utf-8").replace('msgstr "Consulta regional para las Américas"',
+                                                'msgstr "Consulta regional de las Américas"'), "utf-8")
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
+    assert run.code == 0, run.err
+    assert [line for line in run.out.splitlines() if line.startswith("built")] == [f"built build/{SOURCE}/{SOURCE}.es.pdf"]
+    name, data = attachment(parse((dist_dir(project) / "outbox" / "002.es.eml").read_bytes()))
+    assert data == es.read_bytes() != old
+    assert "Consulta regional de las Américas" in subprocess.run(
+        ["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    assert read_manifest(project)["jose@example.net"]["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_a_draft_is_never_attached(project, cli):
+    assert cli("build", SOURCE, "-q", "--format", "pdf", cwd=project).code == 0
+    final = {p.name: p.read_bytes() for p in (project / "build" / SOURCE).glob("*.pdf")}
+    assert cli("build", SOURCE, "-q", "--draft", "--format", "pdf", cwd=project).code == 0
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
+    assert run.code == 0, run.err
+    assert "built" not in run.out
+    for path in (dist_dir(project) / "outbox").glob("*.eml"):
+        name, data = attachment(parse(path.read_bytes()))
+        assert ".draft." not in name and data == final[name]
 
 
 def test_rate_must_be_positive(project, cli):

@@ -236,11 +236,14 @@ def distribute(
 
 def _read_pdfs(project: Project, src_path: Path, pdfs: Mapping[str, Path], out_root: Path,
                result: DistributionResult) -> dict[str, bytes]:
-    """Each language's PDF, built first when missing; only regular files inside the output folder."""
-    missing = [lang for lang, path in pdfs.items() if not path.is_file()]
-    if missing:
-        built = build_project(project, source_args=[str(src_path)], langs=missing, formats=["pdf"], out_dir=out_root)
-        result.built = [r.path for r in built.results]
+    """Each language's PDF as the current inputs make it: the build's plan compares every PDF's
+    fingerprint (source, catalogs, settings, reportgen) with the one recorded when it was built, and
+    renders again each PDF that is missing or out of date before anything is attached. A draft is
+    never attached: drafts have names of their own, and a final PDF's fingerprint is a final build's.
+    Only regular files inside the output folder are read."""
+    built = build_project(project, source_args=[str(src_path)], langs=list(pdfs), formats=["pdf"], out_dir=out_root)
+    result.built = [r.path for r in built.built]
+    if result.built:
         result.warnings += [w for w in built.warnings if w.code != "fallback-detail"]
     check_output_paths(list(pdfs.values()), out_root)
     return {lang: path.read_bytes() for lang, path in pdfs.items()}
