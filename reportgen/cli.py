@@ -146,6 +146,9 @@ def _distribution_commands(sub, common) -> None:  # type: ignore[no-untyped-def]
                    help="at most N messages per minute (default: config, or no limit)")
     d.add_argument("--fallback", metavar="LANG",
                    help="final fallback language (default: config, or the source language)")
+    d.add_argument("--min-complete", type=_percent, metavar="PCT",
+                   help="offer a language only when PCT %% of its texts are translated (default: config, or 100); "
+                   "the others' participants get the fallback language")
     d.add_argument("--retry-uncertain", action="store_true",
                    help="also send to recipients whose earlier sending was interrupted (they may get it twice)")
     d.add_argument("-v", "--verbose", action="store_true", help="one line per participant: language and reason")
@@ -382,7 +385,7 @@ def _cmd_distribute(args: argparse.Namespace) -> int:
     _check_out(args.out)
     project = load_project(args.project)
     r = distribute(project, args.source, args.participants, out_dir=args.out, send=args.send, rate=args.rate,
-                   fallback=args.fallback, retry_uncertain=args.retry_uncertain)
+                   fallback=args.fallback, retry_uncertain=args.retry_uncertain, min_complete=args.min_complete)
     for d in r.warnings + r.errors:
         _say(d if d.location else f"reportgen: {d}", err=True)
     if not args.quiet:

@@ -65,6 +65,7 @@ _THEME_FILES = {"logo": ((".png", ".jpg", ".jpeg"), "a PNG or JPEG image"),
 _CHECK: dict[str, type | tuple[type, ...]] = {"ignore": list}
 _DISTRIBUTE: dict[str, type | tuple[type, ...]] = {
     "from": str, "reply_to": str, "fallback_language": str, "rate": int, "timeout": (int, float),
+    "min_complete": (int, float),
     "smtp_host": str, "smtp_port": int, "smtp_security": str, "smtp_user": str,
 }
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -179,6 +180,9 @@ def _check_distribute(r: _Reader, dist_tab: dict[str, Any]) -> dict[str, Any]:
     if dist_tab.get("smtp_security", "starttls") not in ("starttls", "tls", "none"):
         r.error("distribute.smtp_security",
                 f"expected 'starttls', 'tls' or 'none', got {dist_tab['smtp_security']!r}", "smtp_security")
+    pct = dist_tab.get("min_complete", 100)
+    if isinstance(pct, bool) or not 0 <= pct <= 100:
+        r.error("distribute.min_complete", f"expected a percentage from 0 to 100, got {pct!r}", "min_complete")
     return dist_tab
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import email
 import hashlib
+import io
 import json
 import shutil
 import socket
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from pypdf import PdfReader
 
 from reportgen.project import load_project
 from reportgen.distribute.mail import RateLimiter, distribute
@@ -672,3 +674,41 @@ def test_unreadable_participants_file_is_a_located_error(project, cli, name):
     run = cli("distribute", SOURCE, "--participants", name, cwd=project)
     expected = "no such participants file" if name == "missing.csv" else "is a directory, not a participants file"
     assert (run.code, run.err_lines) == (1, [f"{name}: error: {expected}"])
+
+
+def test_an_untranslated_language_is_not_offered(project, cli):
+    """A catalog made by `update --lang de` and not translated: the German reader gets English, with
+    the note, and the manifest says why; the message's language, text and PDF agree."""
+    assert cli("update", "--lang", "de", "-q", cwd=project).code == 0
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
+    assert run.code == 0, run.err
+    row = read_manifest(project)["hans@example.de"]
+    assert (row["language"], row["rule"], row["reason"]) == (
+        "en", "fallback", "no report in de-CH, de (de: 0% translated); en is the final fallback")
+    assert not (project / "build" / SOURCE / f"{SOURCE}.de.pdf").exists()
+    for path in (dist_dir(project) / "outbox").glob("*.eml"):
+        msg = parse(path.read_bytes())
+        lang = path.name.split(".")[1]
+        name, data = attachment(msg)
+        assert name == f"{SOURCE}.{lang}.pdf"
+        reader = PdfReader(io.BytesIO(data))
+        assert msg["Content-Language"] == reader.trailer["/Root"]["/Lang"]
+        assert msg["Subject"] == SUBJECTS[lang]
+    hans = parse((dist_dir(project) / "outbox" / "004.en.eml").read_bytes())
+    assert hans["Content-Language"] == "en-GB"
+    assert "This document is not available in German, so we are sending it in English." in body(hans)
+    # the threshold is the project's to choose: --min-complete, or [distribute] min_complete
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", "--min-complete", "0", cwd=project)
+    assert run.code == 0 and read_manifest(project)["hans@example.de"]["language"] == "de"
+
+
+def test_the_distribution_threshold_from_the_config(project, cli):
+    assert cli("update", "--lang", "de", "-q", cwd=project).code == 0
+    (project / "reportgen.toml").write_text("[distribute]\nmin_complete = 0\n", "utf-8")
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    assert read_manifest(project)["hans@example.de"]["language"] == "de"
+    (project / "reportgen.toml").write_text("[distribute]\nmin_complete = 101\n", "utf-8")
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
+    assert run.code == 1
+    assert run.err_lines == ["reportgen.toml:2: error: distribute.min_complete: expected a percentage from 0 to 100, "
+                             "got 101"]

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .runner import Outcome, Runner
 
 __all__ = ["BuildResult", "JobResult", "build_project", "default_jobs", "extract_template", "load_reports",
-           "load_translators"]
+           "load_translators", "translated_shares"]
 
 OnResult = Callable[[JobResult, int, int], None]
 
@@ -376,18 +376,26 @@ def _summarize_fallbacks(lang: str, report_id: str, fallbacks: list[localize.Fal
     return out
 
 
-def _below_threshold(translators: dict[str, Translator], reports: list[model.Report],
-                     min_complete: float) -> dict[str, Diagnostic]:
-    """An error for each language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
+def translated_shares(translators: dict[str, Translator], reports: Sequence[model.Report]) -> dict[str, tuple[float, int, int]]:
+    """Each language's (percent, translated, total) of the texts of ``reports`` and the layout labels,
+    fuzzy excluded: the same count as `reportgen status`."""
     from .. import localize, model
     from ..i18n import translator as catalogs
 
-    out = {}
     layout = [model.Text(english, f"layout:{key}", Location("")) for key, english, _ in localize.layout_entries()]
+    texts = [t for r in reports for t in r.texts()] + layout
+    out = {}
     for lang, tr in translators.items():
-        # the same count as `reportgen status`: the sources' texts and the layout labels
-        done, total = catalogs.completeness(tr, [t for r in reports for t in r.texts()] + layout)
-        pct = 100.0 * done / total if total else 100.0
+        done, total = catalogs.completeness(tr, texts)
+        out[lang] = (100.0 * done / total if total else 100.0, done, total)
+    return out
+
+
+def _below_threshold(translators: dict[str, Translator], reports: list[model.Report],
+                     min_complete: float) -> dict[str, Diagnostic]:
+    """An error for each language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
+    out = {}
+    for lang, (pct, done, total) in translated_shares(translators, reports).items():
         if pct < min_complete:
             out[lang] = Diagnostic("error", f"{lang}: {pct:.0f}% translated ({done} of {total} texts), below "
                                    f"--min-complete {min_complete:g}%: not rendered", code="min-complete")
