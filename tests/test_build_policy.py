@@ -3,6 +3,7 @@ Spanish with 4 untranslated texts and 1 fuzzy one)."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,39 @@ def test_min_complete_accepts_0_to_100_only(project, cli, capsys, value):
         cli("build", "--min-complete", value, cwd=project)
     assert exc.value.code == 1  # reportgen's usage errors exit 1
     assert "argument --min-complete: expected a percentage from 0 to 100, got " + repr(value) in capsys.readouterr().err
+
+
+def _struct_langs(node, out: list) -> list:
+    """(role, /Lang) of every structure element of a PDF below ``node``."""
+    node = node.get_object()
+    if isinstance(node, list):
+        for kid in node:
+            _struct_langs(kid, out)
+    elif hasattr(node, "get"):
+        if "/S" in node:
+            out.append((node["/S"], node.get("/Lang")))
+        if "/K" in node:
+            _struct_langs(node["/K"], out)
+    return out
+
+
+def test_english_fallback_is_formatted_and_tagged_as_english(project, cli):
+    """es has the intro ("The meeting on {date} …") untranslated: it is shown in English, with the
+    date as English writes it (not "5 de marzo de 2024"), tagged en-GB in both formats."""
+    assert cli("build", "-q", "--lang", "es", cwd=project).code == 0
+    folder = project / "build/mini-2024"
+    intro = [p for p in Document(str(folder / "mini-2024.es.docx")).paragraphs if p.text.startswith("The meeting on")]
+    assert [p.text.split(" brought")[0] for p in intro] == ["The meeting on 5 March 2024"]
+    qn = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    assert {r._r.find(f"{qn}rPr/{qn}lang").get(f"{qn}val") for r in intro[0].runs} == {"en-GB"}
+    text = subprocess.run(["pdftotext", str(folder / "mini-2024.es.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "The meeting on 5 March 2024 brought" in " ".join(text.split())
+    assert "marzo" not in text.split("The meeting on")[1][:40]
+    reader = PdfReader(str(folder / "mini-2024.es.pdf"))
+    assert reader.trailer["/Root"]["/Lang"] == "es-ES"
+    assert ("/P", "en-GB") in _struct_langs(reader.trailer["/Root"]["/StructTreeRoot"], [])
+    # a translated text keeps the document's conventions
+    assert cli("build", "-q", "--lang", "fr", "--format", "docx", cwd=project).code == 0
+    body = docx_body(folder / "mini-2024.fr.docx")
+    assert any(p.startswith("La réunion du 5 mars 2024") for p in body)
