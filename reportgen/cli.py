@@ -293,13 +293,19 @@ def _cmd_build(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     tty = sys.stdout.isatty()
     progress = _Progress(enabled=not args.quiet and tty)
-    on_result = progress.update if tty else (None if args.quiet else _print_result)
+    # not on a terminal (logs, pipes): one line per document once the build has committed them, in
+    # the plan's order (source, language, format), so that the same build prints the same lines and
+    # a build stopped by an error or Ctrl-C prints no "built" for what it rolled back
+    on_result = progress.update if tty else None
     result = build_project(project, args.sources, args.lang, args.formats, args.out,
                            draft=args.draft, strict=args.strict, force=args.force,
                            jobs=args.jobs or default_jobs(), docx_template=args.docx_template,
                            min_complete=args.min_complete,
                            on_result=on_result)
     progress.close()
+    if not tty and not args.quiet:
+        for r in result.built:
+            _print_result(r)
     for w in result.skipped:
         _say(f"reportgen: {w}", err=True)
     for w in result.warnings:
@@ -321,10 +327,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 1 if result.skipped else 0
 
 
-def _print_result(r, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
-    """One plain line per document built, as it is done (logs, pipes)."""
-    if r.skipped:
-        return
+def _print_result(r) -> None:  # type: ignore[no-untyped-def]
+    """One plain line per document built (logs, pipes)."""
     pages = f"{r.pages} page{'s' if r.pages != 1 else ''}, " if r.pages is not None else ""
     _say(f"built {_shown(r.path)} ({pages}{_size(r.size)}, {r.seconds * 1000:.0f} ms)", flush=True)
 

@@ -94,6 +94,18 @@ def _line_of(text: str, key: str) -> int:
     return text[: m.start()].count("\n") + 1 if m else 0
 
 
+def config_line(settings: Settings, key: str) -> int:
+    """The line of ``key = …`` in the project's config (0 when it is not found), for a problem a
+    later stage finds in a setting."""
+    if not settings.config_path:
+        return 0
+    try:
+        text = (settings.root / settings.config_path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return _line_of(text, key)
+
+
 def load_settings(root: Path) -> Settings:
     """Read the project's settings (defaults when there is no config)."""
     root = root.resolve()
@@ -268,6 +280,9 @@ def _read_toml(path: Path, root: Path) -> tuple[str, dict[str, Any]]:
                                      Location(shown, line, col))]) from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        loc = Location(shown, int(m.group(1)), int(m.group(2))) if m else Location(shown)
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        if m:
+            loc = Location(shown, int(m.group(1)), int(m.group(2)))
+        else:  # "at end of document": the last line
+            loc = Location(shown, max(text.count("\n") + (not text.endswith("\n")), 1))
         raise InputError([Diagnostic("error", f"TOML syntax: {reason}", loc)]) from None

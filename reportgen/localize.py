@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Callable, NamedTuple
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.dates import format_date, format_interval, format_time
 from babel.numbers import format_decimal
 
@@ -86,6 +87,15 @@ def language_tag(lang: str, overrides: dict[str, str] | None = None) -> str:
 @lru_cache(maxsize=64)
 def babel_locale(tag: str) -> Locale:
     return Locale.parse(tag.replace("-", "_"))
+
+
+def suggest_tag(lang: str) -> str:
+    """A language tag CLDR knows for a catalog code: its likely region ('de' -> 'de-DE')."""
+    likely = get_global("likely_subtags").get(lang.replace("-", "_").split("_")[0].lower())
+    if not likely:
+        return "fr-FR"
+    parts = likely.split("_")
+    return f"{parts[0]}-{parts[-1]}"
 
 
 def is_known_language(lang: str) -> bool:

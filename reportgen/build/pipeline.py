@@ -331,6 +331,10 @@ def _read_source(path: Path, settings: Settings, ids: dict[str, Path], diags: Di
     except InputError as exc:
         diags.extend(exc.diagnostics)
         return None
+    if report.id != path.stem:  # the id names the outputs; the file name is what people look for
+        diags.error(f"id: {report.id!r} differs from the file name {path.name!r}; rename the file to "
+                    f"{report.id}.yaml or set id: {path.stem}", report.id_location or Location(report.path, 1))
+        return None
     if report.id in ids:
         diags.error(f"id: {report.id!r} is also the id of {display_path(ids[report.id], settings.root)}",
                     report.id_location or Location(report.path, 1))
