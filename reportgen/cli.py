@@ -86,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="comma-separated formats: docx,pdf (default: both)")
     b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: build/)")
     b.add_argument("--draft", action="store_true",
-                   help="use fuzzy (unreviewed) translations, marked in the text, with DRAFT in the footer")
+                   help="use fuzzy (unreviewed) translations, marked in the text, with DRAFT in the footer; written to "
+                   "OUT/<source-id>/draft/<source-id>.<lang>.draft.<format>, never over the final files")
     b.add_argument("--strict", action="store_true", help="treat warnings (such as untranslated text) as errors")
     b.add_argument("-j", "--jobs", type=_positive, metavar="N",
                    help="render in up to N worker processes, no more than documents (default: the number of CPUs; "
@@ -131,8 +132,9 @@ def _distribution_commands(sub, common) -> None:  # type: ignore[no-untyped-def]
     d = sub.add_parser(
         "distribute", help="e-mail each participant the PDF in their language (dry run by default)",
         parents=[common],
-        description="Choose each participant's language (pt-BR -> pt -> the fallback), build the PDFs still "
-        "missing, write OUT/<source>/distribution/manifest.csv and manifest.json, and write one .eml per "
+        description="Choose each participant's language (pt-BR -> pt -> the fallback; a language is offered only "
+        "when its catalog is --min-complete translated, 100 percent by default), build the PDFs still "
+        "missing or out of date (never a draft), write OUT/<source>/distribution/manifest.csv and manifest.json, and write one .eml per "
         "participant into OUT/<source>/distribution/outbox/. With --send, send them by SMTP instead: "
         "state.jsonl records what was sent, so a message is never sent twice and failures are retried on "
         "the next run. SMTP settings: [distribute] in the config; the password only from "
