@@ -23,6 +23,16 @@ Exit status: 0 success, 1 invalid input (each problem printed as path:line: erro
 2 internal error (add --traceback for details)."""
 
 
+def _percent(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        n = -1.0
+    if not 0 <= n <= 100:  # NaN too
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {value!r}")
+    return n
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)
@@ -76,14 +86,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="comma-separated formats: docx,pdf (default: both)")
     b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: build/)")
     b.add_argument("--draft", action="store_true",
-                   help="use fuzzy (unreviewed) translations, marked in the text, with DRAFT in the footer")
+                   help="use fuzzy (unreviewed) translations, marked in the text, with DRAFT in the footer; written to "
+                   "OUT/<source-id>/draft/<source-id>.<lang>.draft.<format>, never over the final files")
     b.add_argument("--strict", action="store_true", help="treat warnings (such as untranslated text) as errors")
     b.add_argument("-j", "--jobs", type=_positive, metavar="N",
                    help="render in up to N worker processes, no more than documents (default: the number of CPUs; "
                    "1: all in this process)")
     b.add_argument("--force", action="store_true",
                    help="rebuild every document, even those whose inputs have not changed")
-    b.add_argument("--min-complete", type=float, metavar="PCT",
+    b.add_argument("--min-complete", type=_percent, metavar="PCT",
                    help="skip (and exit 1 for) a language with less than PCT %% of its texts translated")
     b.add_argument("-v", "--verbose", action="store_true", help="list every string shown in English")
     b.add_argument("--docx-template", type=Path, metavar="FILE.docx",
@@ -121,8 +132,9 @@ def _distribution_commands(sub, common) -> None:  # type: ignore[no-untyped-def]
     d = sub.add_parser(
         "distribute", help="e-mail each participant the PDF in their language (dry run by default)",
         parents=[common],
-        description="Choose each participant's language (pt-BR -> pt -> the fallback), build the PDFs still "
-        "missing, write OUT/<source>/distribution/manifest.csv and manifest.json, and write one .eml per "
+        description="Choose each participant's language (pt-BR -> pt -> the fallback; a language is offered only "
+        "when its catalog is --min-complete translated, 100 percent by default), build the PDFs still "
+        "missing or out of date (never a draft), write OUT/<source>/distribution/manifest.csv and manifest.json, and write one .eml per "
         "participant into OUT/<source>/distribution/outbox/. With --send, send them by SMTP instead: "
         "state.jsonl records what was sent, so a message is never sent twice and failures are retried on "
         "the next run. SMTP settings: [distribute] in the config; the password only from "
@@ -136,6 +148,9 @@ def _distribution_commands(sub, common) -> None:  # type: ignore[no-untyped-def]
                    help="at most N messages per minute (default: config, or no limit)")
     d.add_argument("--fallback", metavar="LANG",
                    help="final fallback language (default: config, or the source language)")
+    d.add_argument("--min-complete", type=_percent, metavar="PCT",
+                   help="offer a language only when PCT %% of its texts are translated (default: config, or 100); "
+                   "the others' participants get the fallback language")
     d.add_argument("--retry-uncertain", action="store_true",
                    help="also send to recipients whose earlier sending was interrupted (they may get it twice)")
     d.add_argument("-v", "--verbose", action="store_true", help="one line per participant: language and reason")
@@ -284,13 +299,19 @@ def _cmd_build(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     tty = sys.stdout.isatty()
     progress = _Progress(enabled=not args.quiet and tty)
-    on_result = progress.update if tty else (None if args.quiet else _print_result)
+    # not on a terminal (logs, pipes): one line per document once the build has committed them, in
+    # the plan's order (source, language, format), so that the same build prints the same lines and
+    # a build stopped by an error or Ctrl-C prints no "built" for what it rolled back
+    on_result = progress.update if tty else None
     result = build_project(project, args.sources, args.lang, args.formats, args.out,
                            draft=args.draft, strict=args.strict, force=args.force,
                            jobs=args.jobs or default_jobs(), docx_template=args.docx_template,
                            min_complete=args.min_complete,
                            on_result=on_result)
     progress.close()
+    if not tty and not args.quiet:
+        for r in result.built:
+            _print_result(r)
     for w in result.skipped:
         _say(f"reportgen: {w}", err=True)
     for w in result.warnings:
@@ -312,10 +333,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 1 if result.skipped else 0
 
 
-def _print_result(r, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
-    """One plain line per document built, as it is done (logs, pipes)."""
-    if r.skipped:
-        return
+def _print_result(r) -> None:  # type: ignore[no-untyped-def]
+    """One plain line per document built (logs, pipes)."""
     pages = f"{r.pages} page{'s' if r.pages != 1 else ''}, " if r.pages is not None else ""
     _say(f"built {_shown(r.path)} ({pages}{_size(r.size)}, {r.seconds * 1000:.0f} ms)", flush=True)
 
@@ -376,7 +395,7 @@ def _cmd_distribute(args: argparse.Namespace) -> int:
     _check_out(args.out)
     project = load_project(args.project)
     r = distribute(project, args.source, args.participants, out_dir=args.out, send=args.send, rate=args.rate,
-                   fallback=args.fallback, retry_uncertain=args.retry_uncertain)
+                   fallback=args.fallback, retry_uncertain=args.retry_uncertain, min_complete=args.min_complete)
     for d in r.warnings + r.errors:
         _say(d if d.location else f"reportgen: {d}", err=True)
     if not args.quiet:

@@ -65,6 +65,7 @@ _THEME_FILES = {"logo": ((".png", ".jpg", ".jpeg"), "a PNG or JPEG image"),
 _CHECK: dict[str, type | tuple[type, ...]] = {"ignore": list}
 _DISTRIBUTE: dict[str, type | tuple[type, ...]] = {
     "from": str, "reply_to": str, "fallback_language": str, "rate": int, "timeout": (int, float),
+    "min_complete": (int, float),
     "smtp_host": str, "smtp_port": int, "smtp_security": str, "smtp_user": str,
 }
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -91,6 +92,18 @@ def _line_of(text: str, key: str) -> int:
     m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE) or \
         re.search(rf"[{{,]\s*{re.escape(key)}\s*=", text)  # in an inline table: {{ accent = 3 }}
     return text[: m.start()].count("\n") + 1 if m else 0
+
+
+def config_line(settings: Settings, key: str) -> int:
+    """The line of ``key = …`` in the project's config (0 when it is not found), for a problem a
+    later stage finds in a setting."""
+    if not settings.config_path:
+        return 0
+    try:
+        text = (settings.root / settings.config_path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return _line_of(text, key)
 
 
 def load_settings(root: Path) -> Settings:
@@ -179,6 +192,9 @@ def _check_distribute(r: _Reader, dist_tab: dict[str, Any]) -> dict[str, Any]:
     if dist_tab.get("smtp_security", "starttls") not in ("starttls", "tls", "none"):
         r.error("distribute.smtp_security",
                 f"expected 'starttls', 'tls' or 'none', got {dist_tab['smtp_security']!r}", "smtp_security")
+    pct = dist_tab.get("min_complete", 100)
+    if isinstance(pct, bool) or not 0 <= pct <= 100:
+        r.error("distribute.min_complete", f"expected a percentage from 0 to 100, got {pct!r}", "min_complete")
     return dist_tab
 
 
@@ -264,6 +280,9 @@ def _read_toml(path: Path, root: Path) -> tuple[str, dict[str, Any]]:
                                      Location(shown, line, col))]) from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        loc = Location(shown, int(m.group(1)), int(m.group(2))) if m else Location(shown)
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        if m:
+            loc = Location(shown, int(m.group(1)), int(m.group(2)))
+        else:  # "at end of document": the last line
+            loc = Location(shown, max(text.count("\n") + (not text.endswith("\n")), 1))
         raise InputError([Diagnostic("error", f"TOML syntax: {reason}", loc)]) from None

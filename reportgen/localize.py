@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as _dt
 import zoneinfo
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.dates import format_date, format_interval, format_time
 from babel.numbers import format_decimal
 
@@ -89,6 +90,15 @@ def babel_locale(tag: str) -> Locale:
     return Locale.parse(tag.replace("-", "_"))
 
 
+def suggest_tag(lang: str) -> str:
+    """A language tag CLDR knows for a catalog code: its likely region ('de' -> 'de-DE')."""
+    likely = get_global("likely_subtags").get(lang.replace("-", "_").split("_")[0].lower())
+    if not likely:
+        return "fr-FR"
+    parts = likely.split("_")
+    return f"{parts[0]}-{parts[-1]}"
+
+
 def is_known_language(lang: str) -> bool:
     try:
         babel_locale(lang)
@@ -122,6 +132,8 @@ class _Builder:
         self.source_tag = source_tag if source_tag and source_tag != tag else None
         self.fallbacks: list[Fallback] = []
         self.location: model.Phrase | None = None
+        #: the placeholders' values as the source language writes them, for text shown in English
+        self.source_values: dict[str, str] | None = None
 
     def label(self, key: str, **values: str) -> str:
         english = LAYOUT[key][0]
@@ -130,6 +142,8 @@ class _Builder:
     def phrase(self, t: model.Text, values: dict[str, str]) -> model.Phrase:
         found = self._lookup(t.msgid, t.context, t.location)
         lang = self.source_tag if found.state in ("untranslated", "fuzzy") else None
+        if lang and self.source_values is not None:  # English text reads as English: "16 January 2024"
+            values = self.source_values
         return model.Phrase(_fill(found.text, values), found.state == "draft", lang,
                             context=t.context, origin=found.location or t.location)
 
@@ -154,26 +168,42 @@ class _Builder:
         return found.text
 
     def values(self) -> dict[str, str]:
+        """The placeholders' values in the document's language (its catalog's patterns)."""
+        out = self._values(self.locale, self.pattern)
+        ev = self.report.event
+        if ev is not None and ev.location:
+            self.location = self.phrase(ev.location, {})
+            out["location"] = self.location.text
+        return out
+
+    def english_values(self) -> dict[str, str] | None:
+        """The same values with the source language's conventions and default patterns, and the
+        location in English; None when the document is in the source language."""
+        if self.source_tag is None:
+            return None
+        out = self._values(babel_locale(self.source_tag), lambda key: PATTERNS[key][0])
+        ev = self.report.event
+        if ev is not None and ev.location:
+            out["location"] = _fill(ev.location.msgid, {})
+        return out
+
+    def _values(self, loc: Locale, pattern: Callable[[str], str]) -> dict[str, str]:
         ev = self.report.event
         if ev is None:
             return {}
-        loc = self.locale
-        out = {"date": format_date(ev.date, self.pattern("pattern-date"), locale=loc)}
+        out = {"date": format_date(ev.date, pattern("pattern-date"), locale=loc)}
         if ev.start:
             start = _dt.datetime.combine(ev.date, ev.start)
-            out["start"] = time_text(ev.start, self.pattern("pattern-time"), loc)
+            out["start"] = time_text(ev.start, pattern("pattern-time"), loc)
             if ev.end:
-                out["end"] = time_text(ev.end, self.pattern("pattern-time"), loc)
-                out["time_range"] = time_range_text(ev.start, ev.end, self.pattern("pattern-time-range"), loc)
+                out["end"] = time_text(ev.end, pattern("pattern-time"), loc)
+                out["time_range"] = time_range_text(ev.start, ev.end, pattern("pattern-time-range"), loc)
             else:
                 out["time_range"] = out["start"]
             if ev.timezone is not None:
-                out["timezone"] = zone_name(ev.timezone, start, loc, self.pattern("pattern-zone"))
+                out["timezone"] = zone_name(ev.timezone, start, loc, pattern("pattern-zone"))
         if ev.participants:
             out["participants"] = format_decimal(ev.participants.count, locale=loc)
-        if ev.location:
-            self.location = self.phrase(ev.location, {})
-            out["location"] = self.location.text
         return out
 
     def facts(self, values: dict[str, str]) -> list[tuple[str, str]]:
@@ -198,6 +228,7 @@ class _Builder:
     def build(self, created: _dt.datetime) -> model.LocalizedReport:
         r = self.report
         values = self.values()
+        self.source_values = self.english_values()
         facts = self.facts(values)
         sections = []
         for s in r.sections:
@@ -233,7 +264,8 @@ class _Builder:
             event_line=" · ".join(v for _, v in facts if v),
             sections=tuple(sections),
             labels=labels,
-            keywords=tuple(self.phrase(k, values).text for k in r.keywords),
+            # a draft says so in its metadata too (PDF /Keywords and XMP, DOCX keywords), in English for tools
+            keywords=tuple(self.phrase(k, values).text for k in r.keywords) + (("draft",) if self.draft else ()),
             draft=self.draft,
             created=created,
             generator=f"reportgen {__version__}",

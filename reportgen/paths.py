@@ -19,7 +19,12 @@ def catalog_path(locales_dir: Path, lang: str, domain: str = DOMAIN) -> Path:
 
 
 def bundled_catalog_path(lang: str) -> Path:
-    return catalog_path(BUNDLED_LOCALES, lang, LAYOUT_DOMAIN)
+    """The bundled layout labels for ``lang``; for a regional catalog the package has none of
+    (``pt_BR``, ``es-MX``), those of its language (``pt``, ``es``)."""
+    exact = catalog_path(BUNDLED_LOCALES, lang, LAYOUT_DOMAIN)
+    if exact.exists():
+        return exact
+    return catalog_path(BUNDLED_LOCALES, lang.replace("-", "_").split("_")[0].lower(), LAYOUT_DOMAIN)
 
 
 def available_languages(locales_dir: Path) -> list[str]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
-from .config import Settings, load_settings
+from .config import Settings, config_line, load_settings
 from .errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
 from .paths import ID_RE, available_languages, catalog_path, find_sources
 
@@ -84,10 +85,12 @@ def check_language_tags(settings: Settings, languages: Sequence[str]) -> None:
         if localize.is_known_language(tag):
             continue
         in_config = settings.config_path and (lang in settings.language_tags or lang in settings.languages)
-        key = f"language_tags.{lang}" if lang in settings.language_tags else f"language {lang!r}"
+        tagged = lang in settings.language_tags
+        key = f"language_tags.{lang}" if tagged else f"language {lang!r}"
+        line = config_line(settings, lang if tagged else "languages") if in_config else 0
         diags.error(f"{key}: no locale data for {tag!r} (dates and numbers cannot be formatted); "
-                    f"set language_tags.{lang} to a known tag such as 'fr-FR'",
-                    Location(settings.config_path) if in_config else None)
+                    f"set language_tags.{lang} to a language tag such as {localize.suggest_tag(lang)!r}",
+                    Location(settings.config_path, line) if in_config else None)
     diags.raise_if_errors()
 
 
@@ -104,7 +107,12 @@ def resolve_sources(settings: Settings, requested: Sequence[str] | None) -> list
         found = find_sources(settings.sources_path)
         if not found:
             shown = display_path(settings.sources_path, settings.root)
-            raise InputError([Diagnostic("error", "no source files (*.yaml) found", Location(shown))])
+            hint = ""
+            if find_sources(settings.root) and settings.root.name == settings.sources_path.name:
+                # run from inside sources/: the project is the folder above
+                hint = (f" (this looks like the sources folder itself: run reportgen from the project folder, "
+                        f"or use -C {os.path.relpath(settings.root.parent)})")
+            raise InputError([Diagnostic("error", f"no source files (*.yaml) found{hint}", Location(shown))])
         return found
     paths = []
     for item in requested:

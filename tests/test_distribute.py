@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import email
 import hashlib
+import io
 import json
 import shutil
 import socket
+import subprocess
 import ssl
 from email import policy
 from pathlib import Path
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from pypdf import PdfReader
 
 from reportgen.project import load_project
 from reportgen.distribute.mail import RateLimiter, distribute
@@ -335,15 +338,46 @@ def test_a_new_version_is_not_sent_again(project, cli, smtp):
     handler = smtp(Handler())
     assert cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project).code == 0
     sent = read_manifest(project)["claire.dubois@example.fr"]["sha256"]
-    pdf = project / "build" / SOURCE / f"{SOURCE}.fr.pdf"
-    pdf.write_bytes(pdf.read_bytes() + b"%corrected\n")
+    po = project / "locales/fr/LC_MESSAGES/reportgen.po"  # a translator corrects the French title
+    po.write_text(po.read_text("utf-8").replace('msgstr "Consultation régionale pour les Amériques"',
+                                                'msgstr "Consultation régionale des Amériques"'), "utf-8")
     run = cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project)
     assert run.code == 0 and len(handler.messages) == 5
+    assert f"built build/{SOURCE}/{SOURCE}.fr.pdf" in run.out.splitlines()  # the new version, rebuilt
     assert run.err_lines == ["participants.csv:4: warning: the report was sent before this version of it; not sent "
                              "again (see 'Sending a new version' in docs/distribution.md)"]
     assert read_manifest(project)["claire.dubois@example.fr"]["sha256"] == sent  # what the person received
     run = cli("verify", f"build/{SOURCE}/distribution/manifest.csv", cwd=project)
     assert run.code == 1 and f": error: {SOURCE}.fr.pdf: SHA-256 mismatch" in run.err
+
+
+def test_a_pdf_older_than_its_catalog_is_rebuilt_before_it_is_attached(project, cli):
+    assert cli("build", SOURCE, "-q", "--format", "pdf", cwd=project).code == 0
+    es = project / "build" / SOURCE / f"{SOURCE}.es.pdf"
+    old = es.read_bytes()
+    po = project / "locales/es/LC_MESSAGES/reportgen.po"  # a translator fixes the Spanish title
+    po.write_text(po.read_text("utf-8").replace('msgstr "Consulta regional para las Américas"',
+                                                'msgstr "Consulta regional de las Américas"'), "utf-8")
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
+    assert run.code == 0, run.err
+    assert [line for line in run.out.splitlines() if line.startswith("built")] == [f"built build/{SOURCE}/{SOURCE}.es.pdf"]
+    name, data = attachment(parse((dist_dir(project) / "outbox" / "002.es.eml").read_bytes()))
+    assert data == es.read_bytes() != old
+    assert "Consulta regional de las Américas" in subprocess.run(
+        ["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    assert read_manifest(project)["jose@example.net"]["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_a_draft_is_never_attached(project, cli):
+    assert cli("build", SOURCE, "-q", "--format", "pdf", cwd=project).code == 0
+    final = {p.name: p.read_bytes() for p in (project / "build" / SOURCE).glob("*.pdf")}
+    assert cli("build", SOURCE, "-q", "--draft", "--format", "pdf", cwd=project).code == 0
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
+    assert run.code == 0, run.err
+    assert "built" not in run.out
+    for path in (dist_dir(project) / "outbox").glob("*.eml"):
+        name, data = attachment(parse(path.read_bytes()))
+        assert ".draft." not in name and data == final[name]
 
 
 def test_rate_must_be_positive(project, cli):
@@ -640,3 +674,41 @@ def test_unreadable_participants_file_is_a_located_error(project, cli, name):
     run = cli("distribute", SOURCE, "--participants", name, cwd=project)
     expected = "no such participants file" if name == "missing.csv" else "is a directory, not a participants file"
     assert (run.code, run.err_lines) == (1, [f"{name}: error: {expected}"])
+
+
+def test_an_untranslated_language_is_not_offered(project, cli):
+    """A catalog made by `update --lang de` and not translated: the German reader gets English, with
+    the note, and the manifest says why; the message's language, text and PDF agree."""
+    assert cli("update", "--lang", "de", "-q", cwd=project).code == 0
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
+    assert run.code == 0, run.err
+    row = read_manifest(project)["hans@example.de"]
+    assert (row["language"], row["rule"], row["reason"]) == (
+        "en", "fallback", "no report in de-CH, de (de: 0% translated); en is the final fallback")
+    assert not (project / "build" / SOURCE / f"{SOURCE}.de.pdf").exists()
+    for path in (dist_dir(project) / "outbox").glob("*.eml"):
+        msg = parse(path.read_bytes())
+        lang = path.name.split(".")[1]
+        name, data = attachment(msg)
+        assert name == f"{SOURCE}.{lang}.pdf"
+        reader = PdfReader(io.BytesIO(data))
+        assert msg["Content-Language"] == reader.trailer["/Root"]["/Lang"]
+        assert msg["Subject"] == SUBJECTS[lang]
+    hans = parse((dist_dir(project) / "outbox" / "004.en.eml").read_bytes())
+    assert hans["Content-Language"] == "en-GB"
+    assert "This document is not available in German, so we are sending it in English." in body(hans)
+    # the threshold is the project's to choose: --min-complete, or [distribute] min_complete
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", "--min-complete", "0", cwd=project)
+    assert run.code == 0 and read_manifest(project)["hans@example.de"]["language"] == "de"
+
+
+def test_the_distribution_threshold_from_the_config(project, cli):
+    assert cli("update", "--lang", "de", "-q", cwd=project).code == 0
+    (project / "reportgen.toml").write_text("[distribute]\nmin_complete = 0\n", "utf-8")
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    assert read_manifest(project)["hans@example.de"]["language"] == "de"
+    (project / "reportgen.toml").write_text("[distribute]\nmin_complete = 101\n", "utf-8")
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
+    assert run.code == 1
+    assert run.err_lines == ["reportgen.toml:2: error: distribute.min_complete: expected a percentage from 0 to 100, "
+                             "got 101"]

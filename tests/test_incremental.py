@@ -161,19 +161,22 @@ def test_source_warnings_are_in_the_summary_and_repeat_when_up_to_date(default_p
 
 
 def test_an_id_the_quick_peek_cannot_read_still_names_the_outputs(default_project, cli):
-    """A quoted `'id':` key is not seen by the plan's quick peek (which then guesses the file name);
-    the parsed id names the outputs."""
+    """A quoted `'id':` key is not seen by the plan's quick peek (which then takes the file name);
+    the parsed id is checked against the file name, so the outputs are named by the id."""
     old = default_project / "sources" / "africa-2024.yaml"
     text = old.read_text("utf-8")
     assert "\nid: africa-2024\n" in text
-    (default_project / "sources" / "announcement.yaml").write_text(
-        text.replace("\nid: africa-2024\n", "\n'id': africa-2024\n", 1), "utf-8")
-    old.unlink()
+    old.write_text(text.replace("\nid: africa-2024\n", "\n'id': africa-2024\n", 1), "utf-8")
     run = cli("build", "-j", "1", "--lang", "en", "--format", "pdf", cwd=default_project)
     assert run.code == 0, run.err
     built = sorted(p.relative_to(default_project / "build").as_posix()
                    for p in (default_project / "build").rglob("*.pdf"))
     assert built == ["africa-2024/africa-2024.en.pdf", "americas-2024/americas-2024.en.pdf"]
+    old.rename(default_project / "sources" / "announcement.yaml")  # the id no longer matches the name
+    run = cli("build", "-j", "1", "--lang", "en", "--format", "pdf", cwd=default_project)
+    assert (run.code, run.err_lines) == (1, [
+        "sources/announcement.yaml:4:7: error: id: 'africa-2024' differs from the file name 'announcement.yaml'; "
+        "rename the file to africa-2024.yaml or set id: announcement"])
 
 
 def test_the_command_ends_with_its_output_complete(default_project):

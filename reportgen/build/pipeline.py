@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .runner import Outcome, Runner
 
 __all__ = ["BuildResult", "JobResult", "build_project", "default_jobs", "extract_template", "load_reports",
-           "load_translators"]
+           "load_translators", "translated_shares"]
 
 OnResult = Callable[[JobResult, int, int], None]
 
@@ -76,6 +76,8 @@ def build_project(
     todo = build.plan(source_args, langs, formats, force, docx_template, min_complete)
     if todo:
         build.run(todo, jobs, executor)
+    elif strict:  # nothing to render: the gate still judges the catalogs (the warnings of their last build)
+        build.check_strict([])
     build.result.seconds = time.perf_counter() - started
     return build.result
 
@@ -175,7 +177,7 @@ class _Build:
             return  # nothing more is rendered; every source is still read, to report all it finds
         # the parsed id is the truth (the plan's peek reads only a plain top-level `id:` line)
         jobs = [j if j.source_id == report.id else
-                j._replace(source_id=report.id, out=output_path(self.out_root, report.id, j.lang, j.fmt))
+                j._replace(source_id=report.id, out=output_path(self.out_root, report.id, j.lang, j.fmt, self.draft))
                 for j in jobs]
         checked = False
         for lang in dict.fromkeys(j.lang for j in jobs):  # each language's documents leave at once
@@ -236,9 +238,14 @@ class _Build:
         self.problems.items = list(dict.fromkeys(self.problems.items))
         self.problems.raise_if_errors()
         new = [w for ws in self.warnings.values() for w in ws]
+        self.check_strict(new)
+        self.result.warnings = _unique(self.result.warnings + new)
+
+    def check_strict(self, new: list[Diagnostic]) -> None:
+        """--strict: every warning of the documents asked for is an error, whether they are rendered
+        now (``new``) or up to date (the warnings their last build recorded, from the same inputs)."""
         if self.strict:
             Diagnostics([w for w in self.result.warnings + new if w.code != "fallback-detail"]).raise_if_errors(strict=True)
-        self.result.warnings = _unique(self.result.warnings + new)
 
     # ----------------------------------------------------------------------- 3. render
 
@@ -324,6 +331,10 @@ def _read_source(path: Path, settings: Settings, ids: dict[str, Path], diags: Di
     except InputError as exc:
         diags.extend(exc.diagnostics)
         return None
+    if report.id != path.stem:  # the id names the outputs; the file name is what people look for
+        diags.error(f"id: {report.id!r} differs from the file name {path.name!r}; rename the file to "
+                    f"{report.id}.yaml or set id: {path.stem}", report.id_location or Location(report.path, 1))
+        return None
     if report.id in ids:
         diags.error(f"id: {report.id!r} is also the id of {display_path(ids[report.id], settings.root)}",
                     report.id_location or Location(report.path, 1))
@@ -369,18 +380,26 @@ def _summarize_fallbacks(lang: str, report_id: str, fallbacks: list[localize.Fal
     return out
 
 
-def _below_threshold(translators: dict[str, Translator], reports: list[model.Report],
-                     min_complete: float) -> dict[str, Diagnostic]:
-    """An error for each language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
+def translated_shares(translators: dict[str, Translator], reports: Sequence[model.Report]) -> dict[str, tuple[float, int, int]]:
+    """Each language's (percent, translated, total) of the texts of ``reports`` and the layout labels,
+    fuzzy excluded: the same count as `reportgen status`."""
     from .. import localize, model
     from ..i18n import translator as catalogs
 
-    out = {}
     layout = [model.Text(english, f"layout:{key}", Location("")) for key, english, _ in localize.layout_entries()]
+    texts = [t for r in reports for t in r.texts()] + layout
+    out = {}
     for lang, tr in translators.items():
-        # the same count as `reportgen status`: the sources' texts and the layout labels
-        done, total = catalogs.completeness(tr, [t for r in reports for t in r.texts()] + layout)
-        pct = 100.0 * done / total if total else 100.0
+        done, total = catalogs.completeness(tr, texts)
+        out[lang] = (100.0 * done / total if total else 100.0, done, total)
+    return out
+
+
+def _below_threshold(translators: dict[str, Translator], reports: list[model.Report],
+                     min_complete: float) -> dict[str, Diagnostic]:
+    """An error for each language whose share of translated texts (fuzzy excluded) is below ``min_complete``."""
+    out = {}
+    for lang, (pct, done, total) in translated_shares(translators, reports).items():
         if pct < min_complete:
             out[lang] = Diagnostic("error", f"{lang}: {pct:.0f}% translated ({done} of {total} texts), below "
                                    f"--min-complete {min_complete:g}%: not rendered", code="min-complete")

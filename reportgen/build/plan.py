@@ -134,7 +134,11 @@ def peek_id(path: Path, data: bytes) -> str:
     return path.stem if ID_RE.match(path.stem) else "_invalid"
 
 
-def output_path(out_root: Path, source_id: str, lang: str, fmt: str) -> Path:
+def output_path(out_root: Path, source_id: str, lang: str, fmt: str, draft: bool = False) -> Path:
+    """``<out>/<id>/<id>.<lang>.<fmt>``; a draft build's in ``<out>/<id>/draft/<id>.<lang>.draft.<fmt>``,
+    apart from the final outputs (which a draft build never touches)."""
+    if draft:
+        return out_root / source_id / "draft" / f"{source_id}.{lang}.draft.{fmt}"
     return out_root / source_id / f"{source_id}.{lang}.{fmt}"
 
 
@@ -151,7 +155,7 @@ def plan_jobs(settings: Settings, paths: Sequence[Path], languages: Sequence[str
         source_id = peek_id(path, src)
         for lang in languages:
             for fmt in formats:
-                planned.append(Job(path, source_id, lang, fmt, output_path(out_root, source_id, lang, fmt),
+                planned.append(Job(path, source_id, lang, fmt, output_path(out_root, source_id, lang, fmt, draft),
                                    digest(common, src, lang_sig[lang], fmt)))
     return planned
 

@@ -37,7 +37,7 @@ from typing import Callable, Mapping, NamedTuple, Sequence
 
 from .. import localize, model
 from ..project import Project, resolve_languages, resolve_sources
-from ..build.pipeline import build_project, load_reports, load_translators
+from ..build.pipeline import build_project, load_reports, load_translators, translated_shares
 from ..files import check_output_folder, check_output_paths, write_atomic
 from ..i18n.translator import Translator
 from ..errors import Diagnostic, InputError, Location
@@ -183,6 +183,7 @@ def distribute(
     rate: int | None = None,
     fallback: str | None = None,
     retry_uncertain: bool = False,
+    min_complete: float | None = None,
     env: Mapping[str, str] | None = None,
     transport: Transport | None = None,
     limiter: RateLimiter | None = None,
@@ -206,7 +207,8 @@ def distribute(
         check_output_folder(out_root, settings.root)
     folder = out_root / report.id / "distribution"
     result = DistributionResult(report.id, folder, warnings=list(warnings), sent=send)
-    choices = [(p, choose_language(p.language, available, final)) for p in people]
+    withheld = _withheld(project, report, available, final, min_complete)
+    choices = [(p, choose_language(p.language, available, final, withheld)) for p in people]
     langs = sorted({c.lang for _, c in choices})
     pdfs = {lang: out_root / report.id / f"{report.id}.{lang}.pdf" for lang in langs}
     check_output_paths(_targets(folder, pdfs, send), out_root)
@@ -234,13 +236,28 @@ def distribute(
     return result
 
 
+def _withheld(project: Project, report: model.Report, available: Sequence[str], final: str,
+              min_complete: float | None) -> dict[str, str]:
+    """The languages not offered because their catalog is below the distribution threshold
+    (``--min-complete``, else ``[distribute] min_complete``, else 100 %): language -> why. The final
+    fallback is always offered."""
+    settings = project.settings
+    threshold = min_complete if min_complete is not None else settings.distribute.get("min_complete", 100)
+    langs = [lang for lang in available if lang != final]
+    shares = translated_shares(load_translators(settings, langs), [report])
+    return {lang: f"{pct:.0f}% translated" for lang, (pct, _, _) in shares.items() if pct < threshold}
+
+
 def _read_pdfs(project: Project, src_path: Path, pdfs: Mapping[str, Path], out_root: Path,
                result: DistributionResult) -> dict[str, bytes]:
-    """Each language's PDF, built first when missing; only regular files inside the output folder."""
-    missing = [lang for lang, path in pdfs.items() if not path.is_file()]
-    if missing:
-        built = build_project(project, source_args=[str(src_path)], langs=missing, formats=["pdf"], out_dir=out_root)
-        result.built = [r.path for r in built.results]
+    """Each language's PDF as the current inputs make it: the build's plan compares every PDF's
+    fingerprint (source, catalogs, settings, reportgen) with the one recorded when it was built, and
+    renders again each PDF that is missing or out of date before anything is attached. A draft is
+    never attached: drafts have names of their own, and a final PDF's fingerprint is a final build's.
+    Only regular files inside the output folder are read."""
+    built = build_project(project, source_args=[str(src_path)], langs=list(pdfs), formats=["pdf"], out_dir=out_root)
+    result.built = [r.path for r in built.built]
+    if result.built:
         result.warnings += [w for w in built.warnings if w.code != "fallback-detail"]
     check_output_paths(list(pdfs.values()), out_root)
     return {lang: path.read_bytes() for lang, path in pdfs.items()}

@@ -25,7 +25,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from ..errors import Diagnostic, Diagnostics, InputError, Location, did_you_mean, display_path
 from ..localize import is_known_language
@@ -99,15 +99,20 @@ def _key(tag: str) -> str:
     return tag.replace("_", "-").lower()
 
 
-def choose_language(tag: str, available: Sequence[str], fallback: str) -> Choice:
+def choose_language(tag: str, available: Sequence[str], fallback: str,
+                    withheld: Mapping[str, str] | None = None) -> Choice:
     """Pick the language of the report for a preferred ``tag`` among the ``available`` languages.
 
     The chain (RFC 4647 lookup, then the same language in another variety, then the fallback):
-    ``pt-BR`` -> ``pt-BR``, ``pt`` -> another ``pt-*`` the project has -> ``fallback``.
+    ``pt-BR`` -> ``pt-BR``, ``pt`` -> another ``pt-*`` the project has -> ``fallback``. A language
+    in ``withheld`` (language -> why, e.g. "0% translated") is not offered; the reason names it.
     """
-    by_key = {_key(a): a for a in available}
+    withheld = withheld or {}
+    by_key = {_key(a): a for a in available if a not in withheld}
     subtags = tag.split("-")
     chain = ["-".join(subtags[:n]) for n in range(len(subtags), 0, -1)]
+    why = [f"{lang}: {reason}" for lang, reason in sorted(withheld.items())
+           if _key(lang) in {_key(c) for c in chain} or _key(lang).split("-")[0] == subtags[0].lower()]
     for n, candidate in enumerate(chain):
         if _key(candidate) in by_key:
             lang = by_key[_key(candidate)]
@@ -115,10 +120,10 @@ def choose_language(tag: str, available: Sequence[str], fallback: str) -> Choice
                 return Choice(lang, "exact", f"{tag} is available")
             return Choice(lang, "parent", f"{tag} is not available; {lang} is the closest")
     primary = subtags[0].lower()
-    siblings = sorted(a for a in available if _key(a).split("-")[0] == primary)
+    siblings = sorted(a for a in by_key.values() if _key(a).split("-")[0] == primary)
     if siblings:
         return Choice(siblings[0], "sibling", f"{tag} is not available; {siblings[0]} is the same language")
-    tried = ", ".join(chain)
+    tried = ", ".join(chain) + (f" ({'; '.join(why)})" if why else "")
     return Choice(fallback, "fallback", f"no report in {tried}; {fallback} is the final fallback")
 
 

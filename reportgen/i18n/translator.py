@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 from .. import model
 from ..errors import Diagnostics, Location, display_path, read_input
-from ..paths import BUNDLED_LOCALES, LAYOUT_DOMAIN, catalog_path
+from ..paths import LAYOUT_DOMAIN, bundled_catalog_path, catalog_path
 from .scan import ScannedEntry, check_link, decode_po, scan_strictly
 
 class Translation:
@@ -191,9 +191,10 @@ def load_translator(lang: str, locales_dir: Path, source_lang: str = "en", use_f
     project = catalog_path(locales_dir, lang)
     if project.exists():
         found.append((display_path(project, base), read_translations(project, base)))
-    bundled = catalog_path(BUNDLED_LOCALES, lang, LAYOUT_DOMAIN)
+    bundled = bundled_catalog_path(lang)  # pt_BR: the bundled pt labels
     if bundled.exists():
-        found.append((f"<reportgen>/locales/{lang}/LC_MESSAGES/{LAYOUT_DOMAIN}.po", read_translations(bundled)))
+        found.append((f"<reportgen>/locales/{bundled.parent.parent.name}/LC_MESSAGES/{LAYOUT_DOMAIN}.po",
+                      read_translations(bundled)))
     return Translator(lang, tuple(found), use_fuzzy)
 
 

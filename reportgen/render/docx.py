@@ -619,6 +619,7 @@ def _set_properties(document, doc: LocalizedReport) -> None:
     cp.subject = _prop(doc.event_line or (doc.series.text if doc.series else ""))
     cp.author = _prop(doc.organiser.text if doc.organiser else "")
     cp.keywords = _prop(", ".join(doc.keywords))
+    cp.content_status = "Draft" if doc.draft else ""
     cp.language = doc.tag
     cp.last_modified_by = "reportgen"
     cp.comments = ""
