@@ -39,17 +39,63 @@ def test_second_build_is_up_to_date(default_project, cli):
     assert mtimes(default_project / "build") == before
 
 
-def test_changed_catalog_rebuilds_only_its_language(default_project, cli):
+def edit_catalog(project: Path, lang: str, old: str, new: str) -> None:
+    po = project / "locales" / lang / "LC_MESSAGES" / "reportgen.po"
+    text = po.read_text("utf-8")
+    assert text.count(old) == 1
+    po.write_text(text.replace(old, new), "utf-8")
+
+
+def test_a_translation_one_report_uses_rebuilds_only_its_documents(default_project, cli):
+    cli("build", "-j", "1", cwd=default_project)
+    before, files_before = mtimes(default_project / "build"), outputs(default_project / "build")
+    edit_catalog(default_project, "fr", "Défis et recommandations", "Défis et propositions")
+    run = cli("build", "-j", "1", cwd=default_project)
+    assert run.out.splitlines()[-1].startswith("2 documents built, 14 up to date in ")
+    after, files_after = mtimes(default_project / "build"), outputs(default_project / "build")
+    changed = sorted(k for k in after if after[k] != before[k])
+    assert changed == ["americas-2024/americas-2024.fr.docx", "americas-2024/americas-2024.fr.pdf"]
+    assert sorted(k for k in files_after if files_after[k] != files_before[k]) == changed
+    # the other report's documents are those a full build from scratch makes (their date included)
+    assert "Défis et propositions" in subprocess.run(
+        ["pdftotext", str(default_project / "build" / changed[1]), "-"], capture_output=True, text=True).stdout
+    again = cli("build", cwd=default_project)
+    assert again.out == "up to date: 16 documents (--force rebuilds them)\n"
+    cli("build", "--force", "-j", "1", cwd=default_project)
+    assert outputs(default_project / "build") == files_after
+
+
+def test_a_layout_label_rebuilds_every_document_of_its_language(default_project, cli):
     cli("build", "-j", "1", cwd=default_project)
     before = mtimes(default_project / "build")
-    po = default_project / "locales" / "fr" / "LC_MESSAGES" / "reportgen.po"
-    po.write_text(po.read_text("utf-8").replace("Défis et recommandations", "Défis et propositions"), "utf-8")
+    edit_catalog(default_project, "fr", 'msgstr "Horaire"', 'msgstr "Heure"')
     run = cli("build", "-j", "1", cwd=default_project)
     assert run.out.splitlines()[-1].startswith("4 documents built, 12 up to date in ")
     after = mtimes(default_project / "build")
-    changed = sorted(k for k in after if after[k] != before[k])
-    assert changed == ["africa-2024/africa-2024.fr.docx", "africa-2024/africa-2024.fr.pdf",
-                       "americas-2024/americas-2024.fr.docx", "americas-2024/americas-2024.fr.pdf"]
+    assert sorted(k for k in after if after[k] != before[k]) == [
+        "africa-2024/africa-2024.fr.docx", "africa-2024/africa-2024.fr.pdf",
+        "americas-2024/americas-2024.fr.docx", "americas-2024/americas-2024.fr.pdf"]
+
+
+def test_a_catalog_header_or_a_broken_entry_rebuilds_the_language(default_project, cli):
+    cli("build", "-j", "1", cwd=default_project)
+    edit_catalog(default_project, "es", "\nmsgctxt \"africa-2024:title\"", "\nmsgctxt \"africa-2024:title")
+    run = cli("build", "-j", "1", cwd=default_project)
+    assert run.code == 1 and "reportgen.po:" in run.err and "Traceback" not in run.err
+
+
+def test_an_unused_or_obsolete_entry_rebuilds_nothing(default_project, cli):
+    cli("build", "-j", "1", cwd=default_project)
+    po = default_project / "locales" / "pt" / "LC_MESSAGES" / "reportgen.po"
+    po.write_text(po.read_text("utf-8") + '\nmsgctxt "nobody:uses"\nmsgid "This"\nmsgstr "Isto"\n'
+                  '\n#~ msgctxt "gone:title"\n#~ msgid "Old"\n#~ msgstr "Velho"\n', "utf-8")
+    assert cli("build", cwd=default_project).out == "up to date: 16 documents (--force rebuilds them)\n"
+
+
+def test_the_state_file_stays_small(default_project, cli):
+    cli("build", "-j", "1", cwd=default_project)
+    size = (default_project / "build" / ".reportgen-state.json").stat().st_size
+    assert size < 16 * 400, size
 
 
 def test_changed_source_rebuilds_only_that_source(default_project, cli):
