@@ -42,6 +42,7 @@ from ..build.pipeline import build_project, load_reports, load_translators
 from ..files import check_output_folder, check_output_paths, write_atomic
 from ..i18n.translator import Translator
 from ..errors import Diagnostic, InputError, Location
+from . import outgoing
 from .headers import header_problem
 from .manifest import DistributionResult, Entry, previous_outbox, verify_manifest, write_manifest
 from .participants import Choice, Participant, choose_language, load_participants
@@ -53,8 +54,6 @@ __all__ = ["distribute", "verify_manifest", "RateLimiter"]  # verify_manifest: t
 log = logging.getLogger("reportgen.distribute")
 
 DRY_RUN_SENDER = "reportgen@example.invalid"
-#: the headers a message has, each once: anything else in the bytes was injected
-HEADERS = {"subject", "from", "to", "reply-to", "date", "message-id", "mime-version", "content-type"}
 
 
 # --------------------------------------------------------------------------- messages
@@ -167,14 +166,11 @@ def message_bytes(msg: EmailMessage, person: Participant, attachment: Attachment
             raise InputError([Diagnostic("error", "the e-mail's attachment could not be placed; not written or sent",
                                          person.location)])
         data = b"".join((before, b"\r\n", attachment.encoded, b"\r\n", after))
-    head = BytesHeaderParser(policy=DEFAULT_POLICY).parsebytes(data)
-    names = [k.lower() for k in head.keys()]
-    expected = HEADERS | {"content-language"}
-    to = head.get_all("to") or []
-    if (len(names) != len(set(names)) or not set(names) <= expected or len(to) != 1
-            or [a.addr_spec for a in to[0].addresses] != [person.email]):
+    if not outgoing.headers_ok(data, person):
+        names = BytesHeaderParser(policy=DEFAULT_POLICY).parsebytes(data).keys()
         raise InputError([Diagnostic("error", "the e-mail's headers came out different from those set "
-                                     f"(got {', '.join(sorted(set(names)))}); not written or sent", person.location)])
+                                     f"(got {', '.join(sorted(set(k.lower() for k in names)))}); not written or sent",
+                                     person.location)])
     return data
 
 
@@ -285,11 +281,20 @@ def _composer(project: Project, report: model.Report, data: Mapping[str, bytes],
         check_subject(translators[lang], docs[lang], report.kind)
     date = _now()
     attachments = {lang: encode_attachment(pdf) for lang, pdf in data.items()}  # each PDF encoded once
+    templates: dict[tuple[str, str], outgoing.Template | None] = {}
 
     def make(entry: Entry) -> bytes:
         lang = entry.choice.lang
         letter = compose_letter(translators[lang], docs[lang], entry.person.name, entry.requested, entry.choice,
                                 entry.sha256)
+        key = (lang, entry.file.name)
+        if key not in templates:  # what every message of the language shares, written once
+            templates[key] = outgoing.make_template(letter.subject, sender, reply_to, docs[lang].tag, date,
+                                                    entry.file, data[lang])
+        template = templates[key]
+        fast = outgoing.compose(template, letter.body, entry.person, entry.message_id) if template else None
+        if fast is not None:
+            return fast
         msg = build_message(letter, entry.person, sender, reply_to, docs[lang].tag, entry.file, attachments[lang],
                             entry.message_id, date)
         return message_bytes(msg, entry.person, attachments[lang])
