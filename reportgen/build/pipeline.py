@@ -119,10 +119,10 @@ class _Build:
             self.result.skipped = list(below.values())
             languages = [lang for lang in languages if lang not in below]
         self.fingerprints = Fingerprints(settings, languages, self.draft, self.docx_template)
-        self.planned = plan_jobs(self.fingerprints, self.state, paths, languages, fmts, self.out_root)
+        self.planned = plan_jobs(self.fingerprints, paths, languages, fmts, self.out_root)
         todo = []
         for job in self.planned:
-            entry = None if force else self.state.current(job)
+            entry = None if force else self.state.current(job, self.fingerprints)
             if entry is None:
                 todo.append(job)
                 continue
@@ -130,6 +130,8 @@ class _Build:
             self.result.warnings += warnings
             self._report(done)
         self.result.warnings = _unique(self.result.warnings)
+        if not todo and self.state.renewed:
+            self.state.save()
         return todo
 
     def _report(self, result: JobResult) -> None:

@@ -127,16 +127,16 @@ def created(source: Path) -> _dt.datetime:
 
 
 #: an entry's context as gettext tools write it: one plain string on the keyword's line
-_CONTEXT = re.compile(r'^msgctxt(.*)$(\n")?', re.M)
+#: (rest of a msgctxt line, a continuation string after it, "msgid" for a msgid line)
+_KEYWORDS = re.compile(r'^(?:msgctxt(.*)$(\n")?|(msgid)[ \t"])', re.M)
 _PLAIN = re.compile(r' "([^"\\]*)"[ \t\r]*')
-_MSGID = re.compile(r'^msgid[ \t"]', re.M)
 _BLANK = re.compile(r"\n[ \t\r]*\n")
 #: the part of a catalog every document depends on: its header, and anything not plainly one entry
 COMMON = ""
 
 
 def catalog_entries(path: Path) -> dict[str, str]:
-    """The digest of each context's entries in the catalog at ``path``, from one linear scan (no
+    """The text of each context's entries in the catalog at ``path``, from one linear scan (no
     strict parse: a no-op build reads each catalog once and parses nothing).
 
     Blocks of lines are separated by blank lines. A block whose entries each have a plain
@@ -151,46 +151,62 @@ def catalog_entries(path: Path) -> dict[str, str]:
     parts: dict[str, list[str]] = {}
     for block in _BLANK.split(text):
         block = block.strip()  # the blank lines around an entry are no part of it
-        contexts = _CONTEXT.findall(block)
-        ids = len(_MSGID.findall(block))
-        if not contexts and not ids:
+        found = _KEYWORDS.findall(block)
+        if not found:
             if not block or all(line.startswith("#~") for line in block.splitlines()):
                 continue
-        plain = [_PLAIN.fullmatch(rest) for rest, more in contexts if not more]
-        if contexts and len(contexts) == ids and all(plain):
+        plain = [_PLAIN.fullmatch(rest) for rest, more, msgid in found if not msgid and not more]
+        if plain and 2 * len(plain) == len(found) and all(plain):
             for m in plain:
                 parts.setdefault(m.group(1), []).append(block)  # type: ignore[union-attr]
         else:
             parts.setdefault(COMMON, []).append(block)
-    return {key: digest(*blocks) for key, blocks in parts.items()}
+    return {key: "\0".join(blocks) for key, blocks in parts.items()}
 
 
 class Fingerprints:
     """What a job's fingerprint is made of: the code, settings and template (common to all); the
     source's bytes; in its language, the catalog's common part and layout labels, and the entries
-    of the contexts the source's documents looked up at their last build (kept in the state)."""
+    of the contexts the source's documents looked up at their last build (kept in the state).
+
+    Each output also keeps a *quick* key: the same with the whole catalog file instead of its
+    entries. While a catalog is as it was, the quick key says the output is up to date and the
+    catalog is not scanned at all; after an edit, it is scanned once (:meth:`of`)."""
 
     def __init__(self, settings: Settings, languages: Sequence[str], draft: bool, docx_template: Path | None):
         self.common = digest(code_signature(), settings_signature(settings, draft),
                              file_bytes(docx_template) if docx_template else b"")
-        self.entries = {lang: catalog_entries(catalog_file(settings, lang)) for lang in languages}
-        self.shared = {lang: digest(*[f"{k}={v}" for k, v in sorted(e.items())
-                                      if k == COMMON or k.startswith(LAYOUT_PREFIX)])
-                       for lang, e in self.entries.items()}
+        self.catalogs = {lang: catalog_file(settings, lang) for lang in languages}
+        self.catalog_digest = {lang: digest(file_bytes(path)) for lang, path in self.catalogs.items()}
+        self._entries: dict[str, dict[str, str]] = {}
+        self._shared: dict[str, str] = {}
         self.sources: dict[Path, str] = {}
+        self._used: dict[tuple[Path, str, tuple[str, ...]], str] = {}
 
     def source(self, path: Path) -> tuple[bytes, str]:
         data = file_bytes(path)
         self.sources[path] = digest(data)
         return data, self.sources[path]
 
+    def quick(self, path: Path, lang: str, fmt: str) -> str:
+        return digest(self.common, self.sources[path], fmt, self.catalog_digest[lang])
+
+    def entries(self, lang: str) -> dict[str, str]:
+        if lang not in self._entries:
+            e = self._entries[lang] = catalog_entries(self.catalogs[lang])
+            self._shared[lang] = digest(*[f"{k}={v}" for k, v in sorted(e.items())
+                                          if k == COMMON or k.startswith(LAYOUT_PREFIX)])
+        return self._entries[lang]
+
     def of(self, path: Path, lang: str, fmt: str, contexts: Sequence[str] | None) -> str:
         """The fingerprint of one job; ``contexts`` None (not known): a fingerprint no output has."""
         if contexts is None:
             return "unknown"
-        entries = self.entries[lang]
-        used = [f"{c}={entries.get(c, '')}" for c in sorted(contexts)]
-        return digest(self.common, self.sources[path], self.shared[lang], fmt, *used)
+        key = (path, lang, tuple(contexts))
+        if key not in self._used:  # the same for both formats
+            entries = self.entries(lang)
+            self._used[key] = digest("\0".join(f"{c}\1{entries.get(c, '')}" for c in sorted(contexts)))
+        return digest(self.common, self.sources[path], self._shared[lang], fmt, self._used[key])
 
 
 def own_contexts(contexts: Iterable[str]) -> list[str]:
@@ -216,18 +232,18 @@ def output_path(out_root: Path, source_id: str, lang: str, fmt: str) -> Path:
     return out_root / source_id / f"{source_id}.{lang}.{fmt}"
 
 
-def plan_jobs(fingerprints: Fingerprints, state: State, paths: Sequence[Path], languages: Sequence[str],
+def plan_jobs(fingerprints: Fingerprints, paths: Sequence[Path], languages: Sequence[str],
               formats: Sequence[str], out_root: Path) -> list[Job]:
-    """Every (source, language, format) job, in that order, with its fingerprint."""
+    """Every (source, language, format) job, in that order, with its quick key as fingerprint
+    (:class:`Fingerprints`)."""
     planned = []
     for path in paths:
         src, src_digest = fingerprints.source(path)
         source_id = peek_id(path, src)
-        contexts = state.contexts(path, src_digest)
         for lang in languages:
             for fmt in formats:
                 planned.append(Job(path, source_id, lang, fmt, output_path(out_root, source_id, lang, fmt),
-                                   fingerprints.of(path, lang, fmt, contexts)))
+                                   fingerprints.quick(path, lang, fmt)))
     return planned
 
 
@@ -237,13 +253,14 @@ def plan_jobs(fingerprints: Fingerprints, state: State, paths: Sequence[Path], l
 class State:
     """What was built last time, kept small (a no-op build reads it whole):
 
-    - ``outputs``: output (relative to the output folder) -> [fingerprint, size, pages];
+    - ``outputs``: output (relative to the output folder) -> [fingerprint, size, pages, quick key]
+      (:class:`Fingerprints`);
     - ``sources``: source path -> {"digest": of its bytes, "contexts": the catalog contexts its
       documents looked up (layout labels apart: every document uses them), "warnings": language ->
       the warnings its last build gave, each ``[severity, code, message, path, line, col]``}; the
       two formats of a language share them."""
 
-    FORMAT = 2
+    FORMAT = 3
 
     def __init__(self, out_root: Path):
         self.path = out_root / STATE_FILE
@@ -256,8 +273,12 @@ class State:
             self.sources: dict[str, dict] = dict(data["sources"])
         except (OSError, ValueError, AttributeError, KeyError, TypeError):
             self.outputs, self.sources = {}, {}
+        self.renewed = False  # quick keys renewed: worth saving even if nothing is built
 
     def key(self, out: Path) -> str:
+        text, root = str(out), str(self.out_root) + os.sep
+        if text.startswith(root):  # the usual case, without pathlib's cost (a no-op asks for every output)
+            return text[len(root):].replace(os.sep, "/")
         return out.relative_to(self.out_root).as_posix()
 
     def contexts(self, source: Path, source_digest: str) -> list[str] | None:
@@ -267,16 +288,25 @@ class State:
             return None
         return entry.get("contexts")
 
-    def current(self, job: Job) -> list | None:
-        """[fingerprint, size, pages] of the job's output, if it is up to date."""
-        entry = self.outputs.get(self.key(job.out))
-        if not isinstance(entry, list) or len(entry) != 3 or entry[0] != job.fingerprint:
+    def current(self, job: Job, fingerprints: Fingerprints) -> list | None:
+        """[fingerprint, size, pages, quick key] of the job's output, if it is up to date: by its
+        quick key (``job.fingerprint``), else by the entries it uses (the key is then renewed)."""
+        key = self.key(job.out)
+        entry = self.outputs.get(key)
+        if not isinstance(entry, list) or len(entry) != 4:
             return None
         try:
             if job.out.stat().st_size != entry[1]:
                 return None  # removed or changed by hand
         except OSError:
             return None
+        if entry[3] == job.fingerprint:
+            return entry
+        contexts = self.contexts(job.source_path, fingerprints.sources[job.source_path])
+        if entry[0] != fingerprints.of(job.source_path, job.lang, job.fmt, contexts):
+            return None
+        self.outputs[key] = entry = [entry[0], entry[1], entry[2], job.fingerprint]
+        self.renewed = True
         return entry
 
     def up_to_date(self, job: Job, entry: list) -> tuple[JobResult, list[Diagnostic]]:
@@ -298,7 +328,7 @@ class State:
         self.sources[str(source)] = {"digest": source_digest, "contexts": own_contexts(used), "warnings": kept}
 
     def record(self, result: JobResult, fingerprint: str) -> None:
-        self.outputs[self.key(result.path)] = [fingerprint, result.size, result.pages]
+        self.outputs[self.key(result.path)] = [fingerprint, result.size, result.pages, result.job.fingerprint]
 
     def save(self) -> None:
         data = {"reportgen": __version__, "format": self.FORMAT, "outputs": dict(sorted(self.outputs.items())),
