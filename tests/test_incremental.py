@@ -240,3 +240,43 @@ def test_the_command_ends_with_its_output_complete(default_project):
                          capture_output=True, text=True, env=env)
     assert bad.returncode == 1 and bad.stdout == ""
     assert bad.stderr == "sources/americas-2024.yaml:2:1: error: YAML syntax: did not find expected ',' or ']'\n"
+
+
+def test_another_reports_edit_keeps_a_distribution_manifest_verifying(default_project, cli):
+    """#17 item 6: a translation only africa-2024 uses is edited after americas-2024 was distributed:
+    americas' PDFs are not rebuilt (not even re-dated), so its manifest still verifies."""
+    import shutil
+
+    shutil.copy(Path(__file__).parent / "projects" / "distribution" / "participants.csv", default_project)
+    cli("build", "-j", "1", cwd=default_project)
+    assert cli("distribute", "americas-2024", "--participants", "participants.csv", cwd=default_project).code == 0
+    po = default_project / "locales" / "es" / "LC_MESSAGES" / "reportgen.po"
+    text = po.read_text("utf-8")
+    start = text.index('msgctxt "africa-2024:title"')
+    end = text.index("\n\n", start)
+    entry = text[start:end]
+    po.write_text(text.replace(entry, entry.replace('msgstr "', 'msgstr "(revisado) ', 1)), "utf-8")
+    run = cli("build", "-j", "1", cwd=default_project)
+    assert run.out.splitlines()[-1].startswith("2 documents built, 14 up to date in ")
+    verify = cli("verify", "build/americas-2024/distribution/manifest.csv", cwd=default_project)
+    assert verify.code == 0, verify.err
+
+
+def test_warnings_are_kept_once_per_source_and_language(default_project, cli):
+    import json
+    import re
+
+    po = default_project / "locales" / "es" / "LC_MESSAGES" / "reportgen.po"
+    text = po.read_text("utf-8")
+    blank = re.sub(r'(msgctxt "africa-2024:[^"]*"\nmsgid "[^"]*"\n)msgstr "[^"]*"', r'\1msgstr ""', text)
+    assert blank.count('msgstr ""') > text.count('msgstr ""') + 3
+    po.write_text(blank, "utf-8")
+    first = cli("build", "-j", "1", "-v", cwd=default_project)
+    details = sorted(line for line in first.err_lines if "[fallback-detail]" in line)
+    assert len(details) > 3
+    state = json.loads((default_project / "build" / ".reportgen-state.json").read_text("utf-8"))
+    [(_, africa)] = [(k, v) for k, v in state["sources"].items() if k.endswith("africa-2024.yaml")]
+    assert len(africa["warnings"]["es"]) == len(details) + 1  # the summary and each text, once for both formats
+    assert all(len(v) == 4 for v in state["outputs"].values())
+    again = cli("build", "-v", cwd=default_project)
+    assert sorted(line for line in again.err_lines if "[fallback-detail]" in line) == details
