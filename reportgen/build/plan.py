@@ -128,7 +128,7 @@ def created(source: Path) -> _dt.datetime:
 
 #: an entry's context as gettext tools write it: one plain string on the keyword's line
 #: (rest of a msgctxt line, a continuation string after it, "msgid" for a msgid line)
-_KEYWORDS = re.compile(r'^(?:msgctxt(.*)$(\n")?|(msgid)[ \t"])', re.M)
+_KEYWORDS = re.compile(r'^(?:msgctxt(.*)$(\n[ \t]*")?|(msgid)[ \t"])', re.M)
 _PLAIN = re.compile(r' "([^"\\]*)"[ \t\r]*')
 _BLANK = re.compile(r"\n[ \t\r]*\n")
 #: the part of a catalog every document depends on: its header, and anything not plainly one entry
