@@ -39,17 +39,63 @@ def test_second_build_is_up_to_date(default_project, cli):
     assert mtimes(default_project / "build") == before
 
 
-def test_changed_catalog_rebuilds_only_its_language(default_project, cli):
+def edit_catalog(project: Path, lang: str, old: str, new: str) -> None:
+    po = project / "locales" / lang / "LC_MESSAGES" / "reportgen.po"
+    text = po.read_text("utf-8")
+    assert text.count(old) == 1
+    po.write_text(text.replace(old, new), "utf-8")
+
+
+def test_a_translation_one_report_uses_rebuilds_only_its_documents(default_project, cli):
+    cli("build", "-j", "1", cwd=default_project)
+    before, files_before = mtimes(default_project / "build"), outputs(default_project / "build")
+    edit_catalog(default_project, "fr", "Défis et recommandations", "Défis et propositions")
+    run = cli("build", "-j", "1", cwd=default_project)
+    assert run.out.splitlines()[-1].startswith("2 documents built, 14 up to date in ")
+    after, files_after = mtimes(default_project / "build"), outputs(default_project / "build")
+    changed = sorted(k for k in after if after[k] != before[k])
+    assert changed == ["americas-2024/americas-2024.fr.docx", "americas-2024/americas-2024.fr.pdf"]
+    assert sorted(k for k in files_after if files_after[k] != files_before[k]) == changed
+    # the other report's documents are those a full build from scratch makes (their date included)
+    assert "Défis et propositions" in subprocess.run(
+        ["pdftotext", str(default_project / "build" / changed[1]), "-"], capture_output=True, text=True).stdout
+    again = cli("build", cwd=default_project)
+    assert again.out == "up to date: 16 documents (--force rebuilds them)\n"
+    cli("build", "--force", "-j", "1", cwd=default_project)
+    assert outputs(default_project / "build") == files_after
+
+
+def test_a_layout_label_rebuilds_every_document_of_its_language(default_project, cli):
     cli("build", "-j", "1", cwd=default_project)
     before = mtimes(default_project / "build")
-    po = default_project / "locales" / "fr" / "LC_MESSAGES" / "reportgen.po"
-    po.write_text(po.read_text("utf-8").replace("Défis et recommandations", "Défis et propositions"), "utf-8")
+    edit_catalog(default_project, "fr", 'msgstr "Horaire"', 'msgstr "Heure"')
     run = cli("build", "-j", "1", cwd=default_project)
     assert run.out.splitlines()[-1].startswith("4 documents built, 12 up to date in ")
     after = mtimes(default_project / "build")
-    changed = sorted(k for k in after if after[k] != before[k])
-    assert changed == ["africa-2024/africa-2024.fr.docx", "africa-2024/africa-2024.fr.pdf",
-                       "americas-2024/americas-2024.fr.docx", "americas-2024/americas-2024.fr.pdf"]
+    assert sorted(k for k in after if after[k] != before[k]) == [
+        "africa-2024/africa-2024.fr.docx", "africa-2024/africa-2024.fr.pdf",
+        "americas-2024/americas-2024.fr.docx", "americas-2024/americas-2024.fr.pdf"]
+
+
+def test_a_catalog_header_or_a_broken_entry_rebuilds_the_language(default_project, cli):
+    cli("build", "-j", "1", cwd=default_project)
+    edit_catalog(default_project, "es", "\nmsgctxt \"africa-2024:title\"", "\nmsgctxt \"africa-2024:title")
+    run = cli("build", "-j", "1", cwd=default_project)
+    assert run.code == 1 and "reportgen.po:" in run.err and "Traceback" not in run.err
+
+
+def test_an_unused_or_obsolete_entry_rebuilds_nothing(default_project, cli):
+    cli("build", "-j", "1", cwd=default_project)
+    po = default_project / "locales" / "pt" / "LC_MESSAGES" / "reportgen.po"
+    po.write_text(po.read_text("utf-8") + '\nmsgctxt "nobody:uses"\nmsgid "This"\nmsgstr "Isto"\n'
+                  '\n#~ msgctxt "gone:title"\n#~ msgid "Old"\n#~ msgstr "Velho"\n', "utf-8")
+    assert cli("build", cwd=default_project).out == "up to date: 16 documents (--force rebuilds them)\n"
+
+
+def test_the_state_file_stays_small(default_project, cli):
+    cli("build", "-j", "1", cwd=default_project)
+    size = (default_project / "build" / ".reportgen-state.json").stat().st_size
+    assert size < 16 * 400, size
 
 
 def test_changed_source_rebuilds_only_that_source(default_project, cli):
@@ -197,3 +243,62 @@ def test_the_command_ends_with_its_output_complete(default_project):
                          capture_output=True, text=True, env=env)
     assert bad.returncode == 1 and bad.stdout == ""
     assert bad.stderr == "sources/americas-2024.yaml:2:1: error: YAML syntax: did not find expected ',' or ']'\n"
+
+
+def test_another_reports_edit_keeps_a_distribution_manifest_verifying(default_project, cli):
+    """#17 item 6: a translation only africa-2024 uses is edited after americas-2024 was distributed:
+    americas' PDFs are not rebuilt (not even re-dated), so its manifest still verifies."""
+    import shutil
+
+    shutil.copy(Path(__file__).parent / "projects" / "distribution" / "participants.csv", default_project)
+    cli("build", "-j", "1", cwd=default_project)
+    assert cli("distribute", "americas-2024", "--participants", "participants.csv", cwd=default_project).code == 0
+    po = default_project / "locales" / "es" / "LC_MESSAGES" / "reportgen.po"
+    text = po.read_text("utf-8")
+    start = text.index('msgctxt "africa-2024:title"')
+    end = text.index("\n\n", start)
+    entry = text[start:end]
+    po.write_text(text.replace(entry, entry.replace('msgstr "', 'msgstr "(revisado) ', 1)), "utf-8")
+    run = cli("build", "-j", "1", cwd=default_project)
+    assert run.out.splitlines()[-1].startswith("2 documents built, 14 up to date in ")
+    verify = cli("verify", "build/americas-2024/distribution/manifest.csv", cwd=default_project)
+    assert verify.code == 0, verify.err
+
+
+def test_warnings_are_kept_once_per_source_and_language(default_project, cli):
+    import json
+    import re
+
+    po = default_project / "locales" / "es" / "LC_MESSAGES" / "reportgen.po"
+    text = po.read_text("utf-8")
+    blank = re.sub(r'(msgctxt "africa-2024:[^"]*"\nmsgid "[^"]*"\n)msgstr "[^"]*"', r'\1msgstr ""', text)
+    assert blank.count('msgstr ""') > text.count('msgstr ""') + 3
+    po.write_text(blank, "utf-8")
+    first = cli("build", "-j", "1", "-v", cwd=default_project)
+    details = sorted(line for line in first.err_lines if "[fallback-detail]" in line)
+    assert len(details) > 3
+    state = json.loads((default_project / "build" / ".reportgen-state.json").read_text("utf-8"))
+    [(_, africa)] = [(k, v) for k, v in state["sources"].items() if k.endswith("africa-2024.yaml")]
+    assert len(africa["warnings"]["es"]) == len(details) + 1  # the summary and each text, once for both formats
+    assert all(len(v) == 4 for v in state["outputs"].values())
+    again = cli("build", "-v", cwd=default_project)
+    assert sorted(line for line in again.err_lines if "[fallback-detail]" in line) == details
+
+
+def test_catalog_entries_file_anything_unusual_under_every_document(tmp_path):
+    from reportgen.build.plan import COMMON, catalog_entries
+
+    po = tmp_path / "x.po"
+    po.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  '#, fuzzy\nmsgctxt "a:1"\nmsgid "One"\nmsgstr "Uno"\n\n'
+                  'msgctxt "a:2"\nmsgid "Two"\nmsgstr "Dos"\nmsgctxt "a:3"\nmsgid "Three"\nmsgstr "Tres"\n\n'
+                  'msgctxt "b:"\n  "1"\nmsgid "Cont"\nmsgstr "Cont"\n\n'
+                  'msgctxt "b:\\"q\\""\nmsgid "Esc"\nmsgstr "Esc"\n\n'
+                  '#, fuzzy\n\nmsgctxt "c:1"\nmsgid "Flag apart"\nmsgstr "x"\n\n'
+                  '#~ msgctxt "gone"\n#~ msgid "Old"\n#~ msgstr "Viejo"\n', "utf-8")
+    parts = catalog_entries(po)
+    assert sorted(parts) == [COMMON, "a:1", "a:2", "a:3", "c:1"]
+    assert "Uno" in parts["a:1"] and "Tres" in parts["a:2"] and parts["a:2"] == parts["a:3"]
+    common = parts[COMMON]
+    assert "Content-Type" in common and '"1"' in common and "Esc" in common and "#, fuzzy" in common
+    assert "Viejo" not in "".join(parts.values())

@@ -64,7 +64,8 @@ LAYERS = {
     "distribute.state": set(),
     "distribute.smtp": {"config", "headers", "distribute.participants"},
     "distribute.manifest": {"files", "distribute.participants"},
-    "distribute.mail": {"project", "files", "build.pipeline", "localize", "distribute.participants",
+    "distribute.outgoing": {"headers", "distribute.participants"},
+    "distribute.mail": {"project", "files", "build.pipeline", "localize", "distribute.participants", "distribute.outgoing",
                         "headers", "distribute.manifest", "distribute.smtp", "distribute.state",
                         "i18n.translator"},
     # the commands' front: it reaches the library through the commands and the project only
@@ -75,7 +76,7 @@ STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
                   "render.links", "build.plan", "build.runner", "i18n.translator", "i18n.scan", "i18n.wrap",
                   "i18n.po", "i18n.extract", "i18n.formats", "i18n.header", "i18n.plural", "i18n.glossary",
-                  "headers", "render.docx_package"}
+                  "headers", "distribute.outgoing", "render.docx_package"}
 
 
 def modules():

@@ -25,8 +25,8 @@ from .. import files
 from ..config import Settings
 from ..errors import Diagnostic, Diagnostics, InputError, Location, display_path
 from ..paths import DOMAIN
-from ..project import Project, catalog_file, check_language_tags, resolve_formats, resolve_languages, resolve_sources
-from .plan import BuildResult, Job, JobResult, State, created, output_path, plan_jobs, up_to_date
+from ..project import Project, check_language_tags, resolve_formats, resolve_languages, resolve_sources
+from .plan import BuildResult, Fingerprints, Job, JobResult, Recording, State, created, output_path, plan_jobs
 
 if TYPE_CHECKING:  # pragma: no cover
     import concurrent.futures as cf
@@ -100,6 +100,8 @@ class _Build:
         self.problems = Diagnostics()
         self.ids: dict[str, Path] = {}
         self.warnings: dict[tuple[Path, str], list[Diagnostic]] = {}
+        self.looked_up: set[str] = set()  # the contexts the document being localized looks up
+        self.contexts: dict[Path, set[str]] = {}  # those of each source's documents
         self.pending: list[tuple[Job, Path]] = []  # (job, its temporary file), in the runner's order
         self.made: list[Path] = []  # folders this build created, removed again if it stops
 
@@ -118,17 +120,20 @@ class _Build:
                                      [r for _, r in load_reports(settings, paths)], min_complete)
             self.result.skipped = list(below.values())
             languages = [lang for lang in languages if lang not in below]
-        self.planned = plan_jobs(settings, paths, languages, fmts, self.out_root, self.draft, self.docx_template)
+        self.fingerprints = Fingerprints(settings, languages, self.draft, self.docx_template)
+        self.planned = plan_jobs(self.fingerprints, paths, languages, fmts, self.out_root)
         todo = []
         for job in self.planned:
-            entry = None if force else self.state.current(job)
+            entry = None if force else self.state.current(job, self.fingerprints)
             if entry is None:
                 todo.append(job)
                 continue
-            done, warnings = up_to_date(job, entry)
+            done, warnings = self.state.up_to_date(job, entry)
             self.result.warnings += warnings
             self._report(done)
         self.result.warnings = _unique(self.result.warnings)
+        if not todo and self.state.renewed:
+            self.state.save()
         return todo
 
     def _report(self, result: JobResult) -> None:
@@ -200,9 +205,11 @@ class _Build:
         if tr is None:
             return None
         s = self.settings
+        self.looked_up.clear()
         loc = localize.localize(report, tr, localize.language_tag(lang, s.language_tags), draft=self.draft,
-                                created=created([path, catalog_file(s, lang)]),
+                                created=created(path),
                                 source_tag=localize.language_tag(s.source_language, s.language_tags))
+        self.contexts.setdefault(path, set()).update(self.looked_up)
         self.warnings[(path, lang)] = list(report.warnings) + _summarize_fallbacks(lang, report.id, loc.fallbacks)
         self.problems.extend(tr.diagnostics)
         tr.diagnostics.items.clear()
@@ -215,7 +222,9 @@ class _Build:
         the runner early; :meth:`_raise_problems` reads the others, to report all their problems."""
         if lang not in self.translators:
             try:
-                self.translators[lang] = load_translators(self.settings, [lang], self.draft)[lang]
+                tr = load_translators(self.settings, [lang], self.draft)[lang]
+                tr.catalogs = tuple((shown, Recording(cat, self.looked_up)) for shown, cat in tr.catalogs)
+                self.translators[lang] = tr
             except InputError as exc:
                 self.translators[lang] = None
                 self.catalog_errors[lang] = list(exc.diagnostics)
@@ -276,6 +285,7 @@ class _Build:
         """Put each rendered document in place and record it; then raise the first render failure."""
         failures: list[BaseException] = []
         try:
+            self._record_sources()
             for i, (job, tmp) in enumerate(self.pending):
                 outcome = outcomes[i]
                 if isinstance(outcome, BaseException):
@@ -283,13 +293,24 @@ class _Build:
                     files.unlink(tmp)
                     continue
                 os.replace(tmp, job.out)
-                self.state.record(JobResult(job, job.out, *outcome), self.warnings[(job.source_path, job.lang)])
+                path = job.source_path
+                fingerprint = self.fingerprints.of(path, job.lang, job.fmt,
+                                                   self.state.contexts(path, self.fingerprints.sources[path]))
+                self.state.record(JobResult(job, job.out, *outcome), fingerprint)
         finally:
             self.state.save()
         if failures:
             raise failures[0]
         order = {(job.source_path, job.lang, job.fmt): i for i, job in enumerate(self.planned)}
         self.result.results.sort(key=lambda r: order[(r.job.source_path, r.job.lang, r.job.fmt)])
+
+
+    def _record_sources(self) -> None:
+        by_source: dict[Path, dict[str, list[Diagnostic]]] = {}
+        for (path, lang), warnings in self.warnings.items():
+            by_source.setdefault(path, {})[lang] = warnings
+        for path, warnings in by_source.items():
+            self.state.record_source(path, self.fingerprints.sources[path], self.contexts.get(path, ()), warnings)
 
 
 def _make_folder(folder: Path, made: list[Path]) -> None:

@@ -10,17 +10,19 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from .. import __version__
 from ..config import Settings
 from ..errors import Diagnostic, Location
 from ..files import write_atomic
-from ..paths import ID_RE, bundled_catalog_path
+from ..paths import ID_RE
 from ..project import catalog_file
 
 STATE_FILE = ".reportgen-state.json"
+LAYOUT_PREFIX = "layout:"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -108,16 +110,109 @@ def settings_signature(settings: Settings, draft: bool) -> str:
     return digest(repr(settings), logo, fallback, f"draft={draft}", os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
-def created(paths: Sequence[Path]) -> _dt.datetime:
-    """The date a document counts as made: SOURCE_DATE_EPOCH, else its newest input's mtime.
+def created(source: Path) -> _dt.datetime:
+    """The date a document counts as made: SOURCE_DATE_EPOCH, else its source file's mtime.
 
-    Either way the same inputs give the same bytes."""
+    Only the source: editing a catalog entry (or a layout label) that one report uses must leave the
+    other reports' documents byte-identical, and the same inputs always give the same bytes."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         stamp = int(epoch)
     else:
-        stamp = int(max((p.stat().st_mtime for p in paths if p.exists()), default=946684800))
+        try:
+            stamp = int(source.stat().st_mtime)
+        except OSError:
+            stamp = 946684800
     return _dt.datetime.fromtimestamp(stamp, _dt.timezone.utc)
+
+
+#: an entry's context as gettext tools write it: one plain string on the keyword's line
+#: (rest of a msgctxt line, a continuation string after it, "msgid" for a msgid line)
+_KEYWORDS = re.compile(r'^(?:msgctxt(.*)$(\n[ \t]*")?|(msgid)[ \t"])', re.M)
+_PLAIN = re.compile(r' "([^"\\]*)"[ \t\r]*')
+_BLANK = re.compile(r"\n[ \t\r]*\n")
+#: the part of a catalog every document depends on: its header, and anything not plainly one entry
+COMMON = ""
+
+
+def catalog_entries(path: Path) -> dict[str, str]:
+    """The text of each context's entries in the catalog at ``path``, from one linear scan (no
+    strict parse: a no-op build reads each catalog once and parses nothing).
+
+    Blocks of lines are separated by blank lines. A block whose entries each have a plain
+    ``msgctxt "..."`` counts for those contexts; obsolete blocks (every line ``#~``) for nothing;
+    every other block (the header, an entry without a context, stray comments or flags, anything
+    unusual or broken) under :data:`COMMON`, which every document depends on. So any byte that can
+    change a document changes the digest of a part the document depends on."""
+    try:
+        text = path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return {COMMON: "<absent>"}
+    parts: dict[str, list[str]] = {}
+    for block in _BLANK.split(text):
+        block = block.strip()  # the blank lines around an entry are no part of it
+        found = _KEYWORDS.findall(block)
+        if not found:
+            if not block or all(line.startswith("#~") for line in block.splitlines()):
+                continue
+        plain = [_PLAIN.fullmatch(rest) for rest, more, msgid in found if not msgid and not more]
+        if plain and 2 * len(plain) == len(found) and all(plain):
+            for m in plain:
+                parts.setdefault(m.group(1), []).append(block)  # type: ignore[union-attr]
+        else:
+            parts.setdefault(COMMON, []).append(block)
+    return {key: "\0".join(blocks) for key, blocks in parts.items()}
+
+
+class Fingerprints:
+    """What a job's fingerprint is made of: the code, settings and template (common to all); the
+    source's bytes; in its language, the catalog's common part and layout labels, and the entries
+    of the contexts the source's documents looked up at their last build (kept in the state).
+
+    Each output also keeps a *quick* key: the same with the whole catalog file instead of its
+    entries. While a catalog is as it was, the quick key says the output is up to date and the
+    catalog is not scanned at all; after an edit, it is scanned once (:meth:`of`)."""
+
+    def __init__(self, settings: Settings, languages: Sequence[str], draft: bool, docx_template: Path | None):
+        self.draft = draft
+        self.common = digest(code_signature(), settings_signature(settings, draft),
+                             file_bytes(docx_template) if docx_template else b"")
+        self.catalogs = {lang: catalog_file(settings, lang) for lang in languages}
+        self.catalog_digest = {lang: digest(file_bytes(path)) for lang, path in self.catalogs.items()}
+        self._entries: dict[str, dict[str, str]] = {}
+        self._shared: dict[str, str] = {}
+        self.sources: dict[Path, str] = {}
+        self._used: dict[tuple[Path, str, tuple[str, ...]], str] = {}
+
+    def source(self, path: Path) -> tuple[bytes, str]:
+        data = file_bytes(path)
+        self.sources[path] = digest(data)
+        return data, self.sources[path]
+
+    def quick(self, path: Path, lang: str, fmt: str) -> str:
+        return digest(self.common, self.sources[path], fmt, self.catalog_digest[lang])
+
+    def entries(self, lang: str) -> dict[str, str]:
+        if lang not in self._entries:
+            e = self._entries[lang] = catalog_entries(self.catalogs[lang])
+            self._shared[lang] = digest(*[f"{k}={v}" for k, v in sorted(e.items())
+                                          if k == COMMON or k.startswith(LAYOUT_PREFIX)])
+        return self._entries[lang]
+
+    def of(self, path: Path, lang: str, fmt: str, contexts: Sequence[str] | None) -> str:
+        """The fingerprint of one job; ``contexts`` None (not known): a fingerprint no output has."""
+        if contexts is None:
+            return "unknown"
+        key = (path, lang, tuple(contexts))
+        if key not in self._used:  # the same for both formats
+            entries = self.entries(lang)
+            self._used[key] = digest("\0".join(f"{c}\1{entries.get(c, '')}" for c in sorted(contexts)))
+        return digest(self.common, self.sources[path], self._shared[lang], fmt, self._used[key])
+
+
+def own_contexts(contexts: Iterable[str]) -> list[str]:
+    """The contexts to remember for a source: not the layout labels, which every document uses."""
+    return sorted(c for c in set(contexts) if not c.startswith(LAYOUT_PREFIX))
 
 
 def peek_id(path: Path, data: bytes) -> str:
@@ -142,21 +237,18 @@ def output_path(out_root: Path, source_id: str, lang: str, fmt: str, draft: bool
     return out_root / source_id / f"{source_id}.{lang}.{fmt}"
 
 
-def plan_jobs(settings: Settings, paths: Sequence[Path], languages: Sequence[str], formats: Sequence[str],
-              out_root: Path, draft: bool, docx_template: Path | None) -> list[Job]:
-    """Every (source, language, format) job, in that order, with its fingerprint."""
-    common = digest(code_signature(), settings_signature(settings, draft),
-                    file_bytes(docx_template) if docx_template else b"")
-    lang_sig = {lang: digest(file_bytes(catalog_file(settings, lang)), file_bytes(bundled_catalog_path(lang)))
-                for lang in languages}
+def plan_jobs(fingerprints: Fingerprints, paths: Sequence[Path], languages: Sequence[str],
+              formats: Sequence[str], out_root: Path) -> list[Job]:
+    """Every (source, language, format) job, in that order, with its quick key as fingerprint
+    (:class:`Fingerprints`)."""
     planned = []
     for path in paths:
-        src = file_bytes(path)
+        src, src_digest = fingerprints.source(path)
         source_id = peek_id(path, src)
         for lang in languages:
             for fmt in formats:
-                planned.append(Job(path, source_id, lang, fmt, output_path(out_root, source_id, lang, fmt, draft),
-                                   digest(common, src, lang_sig[lang], fmt)))
+                planned.append(Job(path, source_id, lang, fmt, output_path(out_root, source_id, lang, fmt, fingerprints.draft),
+                                   fingerprints.quick(path, lang, fmt)))
     return planned
 
 
@@ -164,50 +256,106 @@ def plan_jobs(settings: Settings, paths: Sequence[Path], languages: Sequence[str
 
 
 class State:
-    """What was built last time: output (relative to the output folder) -> fingerprint and facts."""
+    """What was built last time, kept small (a no-op build reads it whole):
+
+    - ``outputs``: output (relative to the output folder) -> [fingerprint, size, pages, quick key]
+      (:class:`Fingerprints`);
+    - ``sources``: source path -> {"digest": of its bytes, "contexts": the catalog contexts its
+      documents looked up (layout labels apart: every document uses them), "warnings": language ->
+      the warnings its last build gave, each ``[severity, code, message, path, line, col]``}; the
+      two formats of a language share them."""
+
+    FORMAT = 3
 
     def __init__(self, out_root: Path):
         self.path = out_root / STATE_FILE
         self.out_root = out_root
         try:
-            self.entries: dict[str, dict] = json.loads(self.path.read_text("utf-8")).get("outputs", {})
-        except (OSError, ValueError, AttributeError):
-            self.entries = {}
+            data = json.loads(self.path.read_text("utf-8"))
+            if data.get("format") != self.FORMAT:
+                raise ValueError("another format")
+            self.outputs: dict[str, list] = dict(data["outputs"])
+            self.sources: dict[str, dict] = dict(data["sources"])
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            self.outputs, self.sources = {}, {}
+        self.renewed = False  # quick keys renewed: worth saving even if nothing is built
 
     def key(self, out: Path) -> str:
+        text, root = str(out), str(self.out_root) + os.sep
+        if text.startswith(root):  # the usual case, without pathlib's cost (a no-op asks for every output)
+            return text[len(root):].replace(os.sep, "/")
         return out.relative_to(self.out_root).as_posix()
 
-    def current(self, job: Job) -> dict | None:
-        entry = self.entries.get(self.key(job.out))
-        if not entry or entry.get("fingerprint") != job.fingerprint:
+    def contexts(self, source: Path, source_digest: str) -> list[str] | None:
+        """The contexts the source's documents used at its last build, if it has not changed since."""
+        entry = self.sources.get(str(source))
+        if not isinstance(entry, dict) or entry.get("digest") != source_digest:
+            return None
+        return entry.get("contexts")
+
+    def current(self, job: Job, fingerprints: Fingerprints) -> list | None:
+        """[fingerprint, size, pages, quick key] of the job's output, if it is up to date: by its
+        quick key (``job.fingerprint``), else by the entries it uses (the key is then renewed)."""
+        key = self.key(job.out)
+        entry = self.outputs.get(key)
+        if not isinstance(entry, list) or len(entry) != 4:
             return None
         try:
-            if job.out.stat().st_size != entry.get("size"):
+            if job.out.stat().st_size != entry[1]:
                 return None  # removed or changed by hand
         except OSError:
             return None
+        if entry[3] == job.fingerprint:
+            return entry
+        contexts = self.contexts(job.source_path, fingerprints.sources[job.source_path])
+        if entry[0] != fingerprints.of(job.source_path, job.lang, job.fmt, contexts):
+            return None
+        self.outputs[key] = entry = [entry[0], entry[1], entry[2], job.fingerprint]
+        self.renewed = True
         return entry
 
-    def record(self, result: JobResult, warnings: Sequence[Diagnostic]) -> None:
-        self.entries[self.key(result.path)] = {
-            "fingerprint": result.job.fingerprint, "size": result.size, "pages": result.pages,
-            "warnings": [_warning_json(w) for w in warnings],
-        }
+    def up_to_date(self, job: Job, entry: list) -> tuple[JobResult, list[Diagnostic]]:
+        """The result of a job found up to date, and the warnings its last build gave."""
+        stored = self.sources.get(str(job.source_path), {}).get("warnings", {}).get(job.lang, [])
+        warnings = [Diagnostic(w[0], w[2], Location(w[3], w[4], w[5]) if len(w) > 3 else None, w[1])
+                    for w in stored]
+        return JobResult(job, job.out, entry[1], entry[2], 0.0, skipped=True), warnings
+
+    def record_source(self, source: Path, source_digest: str, contexts: Iterable[str],
+                      warnings: dict[str, Sequence[Diagnostic]]) -> None:
+        """What this build learnt of a source: the contexts its documents used and, per language
+        built, its warnings (kept from before for the other languages if the source is the same)."""
+        old = self.sources.get(str(source))
+        same = isinstance(old, dict) and old.get("digest") == source_digest
+        used = set(contexts) | set(old.get("contexts", ()) if same else ())  # type: ignore[union-attr]
+        kept = dict(old.get("warnings", {})) if same else {}  # type: ignore[union-attr]
+        kept.update({lang: [_warning_json(w) for w in ws] for lang, ws in warnings.items()})
+        self.sources[str(source)] = {"digest": source_digest, "contexts": own_contexts(used), "warnings": kept}
+
+    def record(self, result: JobResult, fingerprint: str) -> None:
+        self.outputs[self.key(result.path)] = [fingerprint, result.size, result.pages, result.job.fingerprint]
 
     def save(self) -> None:
-        data = {"reportgen": __version__, "outputs": dict(sorted(self.entries.items()))}
-        write_atomic(self.path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+        data = {"reportgen": __version__, "format": self.FORMAT, "outputs": dict(sorted(self.outputs.items())),
+                "sources": dict(sorted(self.sources.items()))}
+        write_atomic(self.path, (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
 
 
-def up_to_date(job: Job, entry: dict) -> tuple[JobResult, list[Diagnostic]]:
-    """The result of a job found up to date, and the warnings its last build gave."""
-    warnings = [Diagnostic(w["severity"], w["message"], Location(*w["location"]) if w.get("location") else None,
-                           w.get("code", ""))
-                for w in entry.get("warnings", [])]
-    return JobResult(job, job.out, entry["size"], entry.get("pages"), 0.0, skipped=True), warnings
+class Recording:
+    """A catalog that notes the context of every look-up in ``used`` (the build learns which entries
+    each document depends on from the look-ups themselves)."""
+
+    __slots__ = ("catalog", "used")
+
+    def __init__(self, catalog, used: set[str]):  # type: ignore[no-untyped-def]
+        self.catalog, self.used = catalog, used
+
+    def get(self, msgid: str, context: str | None = None):  # type: ignore[no-untyped-def]
+        if context is not None:
+            self.used.add(context)
+        return self.catalog.get(msgid, context=context)
 
 
-def _warning_json(d: Diagnostic) -> dict:
+def _warning_json(d: Diagnostic) -> list:
     loc = d.location
-    return {"severity": d.severity, "message": d.message, "code": d.code,
-            "location": [loc.path, loc.line, loc.col] if loc else None}
+    return [d.severity, d.code, d.message] + ([loc.path, loc.line, loc.col] if loc else [])

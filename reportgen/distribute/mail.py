@@ -22,6 +22,7 @@ password comes only from the environment and is never stored or printed.
 from __future__ import annotations
 
 import datetime as _dt
+import base64
 import hashlib
 import logging
 import os
@@ -41,6 +42,7 @@ from ..build.pipeline import build_project, load_reports, load_translators, tran
 from ..files import check_output_folder, check_output_paths, write_atomic
 from ..i18n.translator import Translator
 from ..errors import Diagnostic, InputError, Location
+from . import outgoing
 from ..headers import header_problem
 from .manifest import DistributionResult, Entry, previous_outbox, verify_manifest, write_manifest
 from .participants import Choice, Participant, choose_language, load_participants
@@ -52,8 +54,6 @@ __all__ = ["distribute", "verify_manifest", "RateLimiter"]  # verify_manifest: t
 log = logging.getLogger("reportgen.distribute")
 
 DRY_RUN_SENDER = "reportgen@example.invalid"
-#: the headers a message has, each once: anything else in the bytes was injected
-HEADERS = {"subject", "from", "to", "reply-to", "date", "message-id", "mime-version", "content-type"}
 
 
 # --------------------------------------------------------------------------- messages
@@ -113,8 +113,24 @@ def compose_letter(tr: Translator, doc: model.LocalizedReport, name: str, reques
     return Letter(subject, "\n".join(lines) + "\n")
 
 
+class Attachment(NamedTuple):
+    """A PDF encoded once for every message that carries it: its base64 lines as the SMTP policy
+    writes them, and the short stand-in each message is composed with before they replace it."""
+
+    stand_in: bytes
+    encoded: bytes
+
+
+def encode_attachment(data: bytes) -> Attachment:
+    stand_in = b"reportgen attachment " + hashlib.sha256(data).hexdigest()[:24].encode()
+    encoded = base64.encodebytes(data).replace(b"\n", b"\r\n").removesuffix(b"\r\n")
+    return Attachment(stand_in, encoded)
+
+
 def build_message(letter: Letter, person: Participant, sender: str, reply_to: str, tag: str, pdf: Path,
-                  pdf_data: bytes, message_id: str, date: _dt.datetime) -> EmailMessage:
+                  pdf_data: bytes | Attachment, message_id: str, date: _dt.datetime) -> EmailMessage:
+    """The message; with an :class:`Attachment`, its stand-in is the attachment's content until
+    :func:`message_bytes` puts the encoded PDF in its place."""
     for what, text in (("subject", letter.subject), ("name", person.name), ("sender", sender),
                        ("reply_to", reply_to)):
         if header_problem(text):  # checked where each comes from; this guards the composition itself
@@ -128,7 +144,8 @@ def build_message(letter: Letter, person: Participant, sender: str, reply_to: st
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = message_id
     msg.set_content(letter.body)
-    msg.add_attachment(pdf_data, maintype="application", subtype="pdf", filename=pdf.name)
+    content = pdf_data.stand_in if isinstance(pdf_data, Attachment) else pdf_data
+    msg.add_attachment(content, maintype="application", subtype="pdf", filename=pdf.name)
     msg["Content-Language"] = tag  # after add_attachment, which moves Content-* headers into the first part
     # a boundary derived from the Message-ID keeps the bytes reproducible; "=_" cannot occur in
     # quoted-printable or base64 text, so it cannot collide with the content
@@ -136,19 +153,24 @@ def build_message(letter: Letter, person: Participant, sender: str, reply_to: st
     return msg
 
 
-def message_bytes(msg: EmailMessage, person: Participant) -> bytes:
+def message_bytes(msg: EmailMessage, person: Participant, attachment: Attachment | None = None) -> bytes:
     """The message as it is written or sent, once its headers are read back as a mail program
     reads them: exactly the headers :func:`build_message` set, each once, the recipient unchanged
-    (whatever the interpreter's version does when it folds a header)."""
+    (whatever the interpreter's version does when it folds a header). ``attachment``: the one the
+    message was built with, put in place of its stand-in (the same bytes as encoding it here)."""
     data = msg.as_bytes(policy=SMTP_POLICY)
-    head = BytesHeaderParser(policy=DEFAULT_POLICY).parsebytes(data)
-    names = [k.lower() for k in head.keys()]
-    expected = HEADERS | {"content-language"}
-    to = head.get_all("to") or []
-    if (len(names) != len(set(names)) or not set(names) <= expected or len(to) != 1
-            or [a.addr_spec for a in to[0].addresses] != [person.email]):
+    if attachment is not None:
+        marker = base64.b64encode(attachment.stand_in)
+        before, found, after = data.partition(b"\r\n" + marker + b"\r\n")
+        if not found or marker in after:
+            raise InputError([Diagnostic("error", "the e-mail's attachment could not be placed; not written or sent",
+                                         person.location)])
+        data = b"".join((before, b"\r\n", attachment.encoded, b"\r\n", after))
+    if not outgoing.headers_ok(data, person):
+        names = BytesHeaderParser(policy=DEFAULT_POLICY).parsebytes(data).keys()
         raise InputError([Diagnostic("error", "the e-mail's headers came out different from those set "
-                                     f"(got {', '.join(sorted(set(names)))}); not written or sent", person.location)])
+                                     f"(got {', '.join(sorted(set(k.lower() for k in names)))}); not written or sent",
+                                     person.location)])
     return data
 
 
@@ -275,14 +297,24 @@ def _composer(project: Project, report: model.Report, data: Mapping[str, bytes],
     for lang in langs:
         check_subject(translators[lang], docs[lang], report.kind)
     date = _now()
+    attachments = {lang: encode_attachment(pdf) for lang, pdf in data.items()}  # each PDF encoded once
+    templates: dict[tuple[str, str], outgoing.Template | None] = {}
 
     def make(entry: Entry) -> bytes:
         lang = entry.choice.lang
         letter = compose_letter(translators[lang], docs[lang], entry.person.name, entry.requested, entry.choice,
                                 entry.sha256)
-        msg = build_message(letter, entry.person, sender, reply_to, docs[lang].tag, entry.file, data[lang],
+        key = (lang, entry.file.name)
+        if key not in templates:  # what every message of the language shares, written once
+            templates[key] = outgoing.make_template(letter.subject, sender, reply_to, docs[lang].tag, date,
+                                                    entry.file, data[lang])
+        template = templates[key]
+        fast = outgoing.compose(template, letter.body, entry.person, entry.message_id) if template else None
+        if fast is not None:
+            return fast
+        msg = build_message(letter, entry.person, sender, reply_to, docs[lang].tag, entry.file, attachments[lang],
                             entry.message_id, date)
-        return message_bytes(msg, entry.person)
+        return message_bytes(msg, entry.person, attachments[lang])
 
     return make
 
