@@ -63,9 +63,10 @@ def entries(draw):
         if kind == "fuzzy" and msgstr:
             # (GNU wraps a python-brace-format text with a run of over 77 columns without a break
             # opportunity otherwise, in ways not reproduced: such texts get no format flag here)
-            long_run = max((len(w) for w in (msgid + " " + msgstr).split()), default=0) > 60
+            previous = draw(text.filter(bool))
+            long_run = max((len(w) for w in (msgid + " " + msgstr + " " + previous).split()), default=0) > 60
             e.flags = ["fuzzy"] if long_run else ["fuzzy", "python-brace-format"]
-            e.previous = {"msgid": draw(text.filter(bool))}
+            e.previous = {"msgid": previous}
         elif kind == "obsolete" and msgstr:
             e.obsolete = True
             e.references, e.notes = [], []
