@@ -285,20 +285,23 @@ def test_warnings_are_kept_once_per_source_and_language(default_project, cli):
     assert sorted(line for line in again.err_lines if "[fallback-detail]" in line) == details
 
 
-def test_catalog_entries_file_anything_unusual_under_every_document(tmp_path):
+def test_catalog_entries_are_the_scanners_entries_and_anything_else_counts_for_every_document(tmp_path):
     from reportgen.build.plan import COMMON, catalog_entries
 
     po = tmp_path / "x.po"
     po.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
                   '#, fuzzy\nmsgctxt "a:1"\nmsgid "One"\nmsgstr "Uno"\n\n'
-                  'msgctxt "a:2"\nmsgid "Two"\nmsgstr "Dos"\nmsgctxt "a:3"\nmsgid "Three"\nmsgstr "Tres"\n\n'
-                  'msgctxt "b:"\n  "1"\nmsgid "Cont"\nmsgstr "Cont"\n\n'
+                  'msgctxt "a:2"\nmsgid "Two"\nmsgstr "Dos"\n\n'
+                  'msgctxt "b:"\n"1"\nmsgid "Cont"\nmsgstr "Cont"\n\n'
                   'msgctxt "b:\\"q\\""\nmsgid "Esc"\nmsgstr "Esc"\n\n'
-                  '#, fuzzy\n\nmsgctxt "c:1"\nmsgid "Flag apart"\nmsgstr "x"\n\n'
+                  'msgid "No context"\nmsgstr "Sin contexto"\n\n'
                   '#~ msgctxt "gone"\n#~ msgid "Old"\n#~ msgstr "Viejo"\n', "utf-8")
     parts = catalog_entries(po)
-    assert sorted(parts) == [COMMON, "a:1", "a:2", "a:3", "c:1"]
-    assert "Uno" in parts["a:1"] and "Tres" in parts["a:2"] and parts["a:2"] == parts["a:3"]
-    common = parts[COMMON]
-    assert "Content-Type" in common and '"1"' in common and "Esc" in common and "#, fuzzy" in common
+    assert sorted(parts) == sorted([COMMON, "a:1", "a:2", "b:1", 'b:"q"'])
+    assert parts["a:1"].startswith("#, fuzzy\n") and "Uno" in parts["a:1"] and "Dos" in parts["a:2"]
+    assert '"1"' in parts["b:1"] and "Esc" in parts['b:"q"']
+    assert "Content-Type" in parts[COMMON] and "Sin contexto" in parts[COMMON]
     assert "Viejo" not in "".join(parts.values())
+    # a file the scanner refuses counts whole for every document
+    po.write_text(po.read_text("utf-8") + 'msgctxt "a:1"\nmsgid "One"\nmsgstr "Otra vez"\n', "utf-8")
+    assert list(catalog_entries(po)) == [COMMON]

@@ -50,7 +50,7 @@ LAYERS = {
     "render.pdf_tags": set(),
     "render.links": set(),
     "render.fonts": set(),
-    "build.plan": {"config", "files", "project"},
+    "build.plan": {"config", "files", "project", "i18n.scan"},
     "build.runner": {"files", "render"},
     "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translator", "i18n.extract", "i18n.po",
                        "render", "render.fonts", "render.docx", "build.plan", "build.runner"},

@@ -10,7 +10,6 @@ import datetime as _dt
 import hashlib
 import json
 import os
-import re
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
@@ -18,6 +17,7 @@ from .. import __version__
 from ..config import Settings
 from ..errors import Diagnostic, Location
 from ..files import write_atomic
+from ..i18n.scan import scan_po
 from ..paths import ID_RE
 from ..project import catalog_file
 
@@ -128,39 +128,38 @@ def created(source: Path) -> _dt.datetime:
 
 #: an entry's context as gettext tools write it: one plain string on the keyword's line
 #: (rest of a msgctxt line, a continuation string after it, "msgid" for a msgid line)
-_KEYWORDS = re.compile(r'^(?:msgctxt(.*)$(\n[ \t]*")?|(msgid)[ \t"])', re.M)
-_PLAIN = re.compile(r' "([^"\\]*)"[ \t\r]*')
-_BLANK = re.compile(r"\n[ \t\r]*\n")
-#: the part of a catalog every document depends on: its header, and anything not plainly one entry
 COMMON = ""
 
 
 def catalog_entries(path: Path) -> dict[str, str]:
-    """The text of each context's entries in the catalog at ``path``, from one linear scan (no
-    strict parse: a no-op build reads each catalog once and parses nothing).
+    """The text of each context's entries in the catalog at ``path``, as the catalogs' own strict
+    scanner (:func:`reportgen.i18n.scan.scan_po`, linear) delimits them.
 
-    Blocks of lines are separated by blank lines. A block whose entries each have a plain
-    ``msgctxt "..."`` counts for those contexts; obsolete blocks (every line ``#~``) for nothing;
-    every other block (the header, an entry without a context, stray comments or flags, anything
-    unusual or broken) under :data:`COMMON`, which every document depends on. So any byte that can
-    change a document changes the digest of a part the document depends on."""
+    An active entry with a context counts for that context; obsolete entries count for nothing;
+    everything else (the header, entries without a context, lines between entries) counts under
+    :data:`COMMON`, which every document depends on, and so does the whole file when the scanner
+    finds a problem (the build then refuses it at its line). So any byte that can change a
+    document changes the digest of a part the document depends on."""
     try:
         text = path.read_bytes().decode("utf-8", "replace")
     except OSError:
         return {COMMON: "<absent>"}
+    entries, problems = scan_po(text)
+    if problems:
+        return {COMMON: text}
+    lines = text.splitlines(keepends=True)
+    covered = [False] * (len(lines) + 2)
     parts: dict[str, list[str]] = {}
-    for block in _BLANK.split(text):
-        block = block.strip()  # the blank lines around an entry are no part of it
-        found = _KEYWORDS.findall(block)
-        if not found:
-            if not block or all(line.startswith("#~") for line in block.splitlines()):
-                continue
-        plain = [_PLAIN.fullmatch(rest) for rest, more, msgid in found if not msgid and not more]
-        if plain and 2 * len(plain) == len(found) and all(plain):
-            for m in plain:
-                parts.setdefault(m.group(1), []).append(block)  # type: ignore[union-attr]
-        else:
-            parts.setdefault(COMMON, []).append(block)
+    for e in entries:
+        for n in range(e.first, e.last + 1):
+            covered[n] = True
+        if e.obsolete:
+            continue
+        key = e.context if e.context is not None and e.msgid else COMMON
+        parts.setdefault(key, []).append("".join(lines[e.first - 1:e.last]))
+    stray = [line for n, line in enumerate(lines, 1) if not covered[n] and line.strip()]
+    if stray:
+        parts.setdefault(COMMON, []).extend(stray)
     return {key: "\0".join(blocks) for key, blocks in parts.items()}
 
 
