@@ -293,6 +293,19 @@ def _read_report(r: _Reader, root: yaml.Node, stem: str) -> model.Report | None:
             if kw:
                 keywords.append(kw)
 
+    sections = _read_sections(r, top, text)
+
+    if r.diags.errors or title is None:
+        return None
+    return model.Report(
+        id=rid, path=r.path, kind=kind or "report", title=title, series=series, organiser=organiser,
+        event=event, sections=tuple(sections), keywords=tuple(keywords),
+        id_location=r.loc(top["id"]) if "id" in top else Location(r.path, 1),
+    )
+
+
+def _read_sections(r: _Reader, top: dict, text: Callable[..., Any]) -> list[model.Section]:
+    """The report's sections: unique ids, a heading and a body of paragraphs and bullet lists each."""
     sections: list[model.Section] = []
     seen_sections: dict[str, yaml.Node] = {}
     for si, snode in enumerate(r.sequence(top["sections"], "sections") if "sections" in top else [], 1):
@@ -317,14 +330,7 @@ def _read_report(r: _Reader, root: yaml.Node, stem: str) -> model.Report | None:
         sections.append(model.Section(sid, heading, tuple(blocks)))
     if "sections" in top and not sections and not r.diags.errors:
         r.error(top["sections"], "sections", "a report needs at least one section")
-
-    if r.diags.errors or title is None:
-        return None
-    return model.Report(
-        id=rid, path=r.path, kind=kind or "report", title=title, series=series, organiser=organiser,
-        event=event, sections=tuple(sections), keywords=tuple(keywords),
-        id_location=r.loc(top["id"]) if "id" in top else Location(r.path, 1),
-    )
+    return sections
 
 
 def _read_event(r: _Reader, node: yaml.Node, text: Callable[..., Any]) -> model.Event | None:

@@ -46,6 +46,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase
 from . import Rendered, RenderOptions, docx_package, escape
 from .links import find_urls
+from .package import fixed_zip
 
 DOCX_FONT = "Arial"  # present in Word everywhere; Liberation Sans stands in on Linux
 PAGE_SIZES_MM = {"A4": (210, 297), "LETTER": (215.9, 279.4)}
@@ -656,9 +657,6 @@ def _drop_thumbnail(document) -> None:
 
 
 #: Every zip member gets this date (the earliest a zip can hold) and these permissions.
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_ZIP_MODE = 0o100644 << 16
-_FIRST = "[Content_Types].xml"  # first, as Word writes it
 
 
 def _save(prep: _Prepared, doc: LocalizedReport) -> bytes:
@@ -670,16 +668,11 @@ def _save(prep: _Prepared, doc: LocalizedReport) -> bytes:
     company = escape(doc.organiser.text) if doc.organiser else ""
     replaced = {"docProps/app.xml": _APP_XML.format(template="Normal.dotm", app=escape(doc.generator),
                                                     company=company, version=_app_version(doc.generator)).encode()}
-    out = io.BytesIO()
-    with zipfile.ZipFile(written) as src, zipfile.ZipFile(out, "w") as dst:
-        names = sorted(src.namelist(), key=lambda n: (n != _FIRST, n))
-        for name in names:
-            data = replaced.get(name) or src.read(name)
-            if name == "word/theme/theme1.xml" and prep.own_template:
-                data = _theme_xml(data, prep.options)
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, whatever the system: the modes below are Unix modes
-            info.external_attr = _ZIP_MODE
-            dst.writestr(info, data, compresslevel=6)
-    return out.getvalue()
+
+    def member(name: str, body: bytes) -> bytes:
+        body = replaced.get(name) or body
+        if name == "word/theme/theme1.xml" and prep.own_template:
+            body = _theme_xml(body, prep.options)
+        return body
+
+    return fixed_zip(written.getvalue(), member)

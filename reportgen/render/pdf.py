@@ -20,7 +20,6 @@ would draw a box. Text is drawn as :func:`reportgen.glyphs.plain` makes it.
 from __future__ import annotations
 
 import io
-import re
 import threading
 import time
 import zlib
@@ -39,7 +38,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .fonts import FACES, NOT_DRAWN, font_file, plain, theme_fonts
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase, Theme

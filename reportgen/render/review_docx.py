@@ -34,6 +34,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from . import escape
+from .package import fixed_zip
 
 #: Column widths (mm) on landscape A4 with 15 mm margins: 267 mm of text width.
 WIDTHS_MM = (34, 84, 84, 65)
@@ -117,7 +118,7 @@ def write(copy: Copy) -> bytes:
     _properties(document, copy)
     buf = io.BytesIO()
     document.save(buf)
-    return _fixed_zip(buf.getvalue())
+    return fixed_zip(buf.getvalue())
 
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -220,18 +221,6 @@ def _properties(document, copy: Copy) -> None:
                 "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
                 '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
                 f"<Application>{escape(copy.generator)}</Application></Properties>").encode()
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The package again with fixed member dates and modes (zip members get the wall-clock time)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
 
 
 # --------------------------------------------------------------------------- reading
