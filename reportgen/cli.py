@@ -291,6 +291,40 @@ def _drop(stream) -> None:  # type: ignore[no-untyped-def]
         os.close(devnull)
 
 
+class _Interrupts:
+    """Ctrl-C during a build, noticed even when Python drops its KeyboardInterrupt: one raised
+    while a finalizer (``__del__``) runs is only printed as "Exception ignored". The handler also
+    remembers it, and :meth:`check`, called as each document is done and before anything is
+    committed, raises it again at a safe point. Installed by the command for its own duration,
+    only in the main thread (elsewhere Python's handler stays as it is)."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.previous = None
+
+    def _handler(self, signum, frame):  # type: ignore[no-untyped-def]
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.seen:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> "_Interrupts":
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc) -> None:  # type: ignore[no-untyped-def]
+        if self.previous is not None:
+            import signal
+
+            signal.signal(signal.SIGINT, self.previous)
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build.pipeline import build_project, default_jobs
     from .project import load_project
@@ -302,12 +336,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
     # not on a terminal (logs, pipes): one line per document once the build has committed them, in
     # the plan's order (source, language, format), so that the same build prints the same lines and
     # a build stopped by an error or Ctrl-C prints no "built" for what it rolled back
-    on_result = progress.update if tty else None
-    result = build_project(project, args.sources, args.lang, args.formats, args.out,
-                           draft=args.draft, strict=args.strict, force=args.force,
-                           jobs=args.jobs or default_jobs(), docx_template=args.docx_template,
-                           min_complete=args.min_complete,
-                           on_result=on_result)
+    with _Interrupts() as interrupts:
+        def on_result(result, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+            interrupts.check()
+            if tty:
+                progress.update(result, done, total)
+
+        result = build_project(project, args.sources, args.lang, args.formats, args.out,
+                               draft=args.draft, strict=args.strict, force=args.force,
+                               jobs=args.jobs or default_jobs(), docx_template=args.docx_template,
+                               min_complete=args.min_complete,
+                               on_result=on_result)
     progress.close()
     if not tty and not args.quiet:
         for r in result.built:
