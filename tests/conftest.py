@@ -28,6 +28,24 @@ def copy_default_project(dest: Path) -> Path:
     return dest
 
 
+def build_in(root: Path, *args: str) -> int:
+    """``reportgen build -q ARGS`` run in ``root`` with the tests' SOURCE_DATE_EPOCH, for
+    module-scoped fixtures (which cannot use monkeypatch); the environment and folder are put back."""
+    import os
+
+    old, cwd = os.environ.get("SOURCE_DATE_EPOCH"), os.getcwd()
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        os.chdir(root)
+        return main(["build", "-q", *args])
+    finally:
+        os.chdir(cwd)
+        if old is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
 def copy_project(name: str, dest: Path) -> Path:
     shutil.copytree(PROJECTS / name, dest, dirs_exist_ok=True)
     return dest

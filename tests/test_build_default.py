@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -10,9 +9,8 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from reportgen.cli import main
 
-from .conftest import EPOCH, copy_default_project
+from .conftest import build_in, copy_default_project
 
 SOURCES = ("americas-2024", "africa-2024")
 LANGS = ("en", "es", "fr", "pt")
@@ -32,18 +30,7 @@ ENGLISH_LABELS = ("Challenges and recommendations", "Location", "Participants", 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     root = copy_default_project(tmp_path_factory.mktemp("default"))
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    cwd = os.getcwd()
-    try:
-        os.chdir(root)
-        assert main(["build", "-q"]) == 0
-    finally:
-        os.chdir(cwd)
-        if old is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
+    assert build_in(root) == 0
     return root / "build"
 
 

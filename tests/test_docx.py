@@ -409,18 +409,23 @@ def make_template(path: Path, *, footer_text: str = "Page X of Y, ACME", numberi
     return path
 
 
+def list_bullet_format(doc) -> str:  # type: ignore[no-untyped-def]
+    """The number format of the List Bullet style's numbering definition ("bullet" for bullets)."""
+    num_id = doc.styles["List Bullet"].element.find("w:pPr/w:numPr/w:numId", NS).get(qn("w:val"))
+    numbering = doc.part.numbering_part.element
+    num = next(n for n in numbering.findall("w:num", NS) if n.get(qn("w:numId")) == num_id)
+    abstract_id = num.find("w:abstractNumId", NS).get(qn("w:val"))
+    abstract = next(a for a in numbering.findall("w:abstractNum", NS) if a.get(qn("w:abstractNumId")) == abstract_id)
+    return abstract.find("w:lvl/w:numFmt", NS).get(qn("w:val"))
+
+
 def test_docx_template_without_numbering_gets_the_bullets_too(tmp_path):
     root = copy_default_project(tmp_path / "p")
     template = make_template(tmp_path / "house.docx", numbering=False)
     out = build_docx(root, "americas-2024", "--lang", "fr", "--docx-template", str(template))
     doc = Document(str(out / "americas-2024" / "americas-2024.fr.docx"))
     assert len([p for p in doc.paragraphs if p.style.name == "List Bullet"]) == 9
-    num_id = doc.styles["List Bullet"].element.find("w:pPr/w:numPr/w:numId", NS).get(qn("w:val"))
-    numbering = doc.part.numbering_part.element
-    num = next(n for n in numbering.findall("w:num", NS) if n.get(qn("w:numId")) == num_id)
-    abstract_id = num.find("w:abstractNumId", NS).get(qn("w:val"))
-    abstract = next(a for a in numbering.findall("w:abstractNum", NS) if a.get(qn("w:abstractNumId")) == abstract_id)
-    assert abstract.find("w:lvl/w:numFmt", NS).get(qn("w:val")) == "bullet"
+    assert list_bullet_format(doc) == "bullet"
 
 
 def test_docx_template(tmp_path):
@@ -440,12 +445,7 @@ def test_docx_template(tmp_path):
     # List Bullet came from the default template, with a bullet definition of its own
     bullets = [p for p in doc.paragraphs if p.style.name == "List Bullet"]
     assert len(bullets) == 9
-    num_id = doc.styles["List Bullet"].element.find("w:pPr/w:numPr/w:numId", NS).get(qn("w:val"))
-    numbering = doc.part.numbering_part.element
-    num = next(n for n in numbering.findall("w:num", NS) if n.get(qn("w:numId")) == num_id)
-    abstract_id = num.find("w:abstractNumId", NS).get(qn("w:val"))
-    abstract = next(a for a in numbering.findall("w:abstractNum", NS) if a.get(qn("w:abstractNumId")) == abstract_id)
-    assert abstract.find("w:lvl/w:numFmt", NS).get(qn("w:val")) == "bullet"
+    assert list_bullet_format(doc) == "bullet"
     # both footers (default and first page) are ours, in Spanish, flush right at Letter's text edge
     for footer in (sec.footer, sec.first_page_footer):
         assert footer.paragraphs[0].text == "Consulta regional para las Américas\tPágina 1 de 1"

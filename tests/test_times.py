@@ -7,7 +7,6 @@ patterns that differ between CLDR versions are chosen explicitly (see reportgen.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -17,9 +16,8 @@ import pytest
 from docx import Document
 
 from reportgen import localize
-from reportgen.cli import main
 
-from .conftest import EPOCH, copy_default_project
+from .conftest import build_in, copy_default_project
 
 # (title block's time and zone, the overview sentence's time and zone) per source and language
 TITLE_BLOCK = {
@@ -56,17 +54,7 @@ def pdf_text(path: Path) -> str:
 
 
 def _build(root: Path, *args: str) -> int:
-    old, cwd = os.environ.get("SOURCE_DATE_EPOCH"), os.getcwd()
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
-        os.chdir(root)
-        return main(["build", "-q", *args])
-    finally:
-        os.chdir(cwd)
-        if old is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
+    return build_in(root, *args)
 
 
 @pytest.fixture(scope="module")
