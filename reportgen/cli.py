@@ -165,7 +165,8 @@ def _distribution_commands(sub, common) -> None:  # type: ignore[no-untyped-def]
 def _translator_commands(sub, common) -> None:
     u = sub.add_parser(
         "update", help="merge the sources' texts into the catalogs (new language: --lang de)", parents=[common],
-        description="Refresh locales/reportgen.pot and merge it into each catalog: new texts are added empty, "
+        description="Refresh locales/reportgen.pot and merge it into each catalog: new texts are added empty (or "
+        "pre-filled as fuzzy from the same or a very similar translated text elsewhere in the catalog), "
         "changed English becomes fuzzy with the previous text kept (#| msgid), removed texts are kept as "
         "obsolete (#~). Translations and translator comments are never lost; a second run changes nothing. "
         "A language without a catalog gets a new one.")
