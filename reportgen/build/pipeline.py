@@ -365,14 +365,14 @@ def _read_source(path: Path, settings: Settings, ids: dict[str, Path], diags: Di
 
 
 def load_translators(settings: Settings, langs: Sequence[str], draft: bool = False) -> dict[str, Translator]:
-    from ..i18n import translator as translations
+    from ..i18n.translator import load_translator
 
     diags = Diagnostics()
     out = {}
     for lang in langs:
         try:
-            out[lang] = translations.load_translator(lang, settings.locales_path, settings.source_language,
-                                                     use_fuzzy=draft, base=settings.root)
+            out[lang] = load_translator(lang, settings.locales_path, settings.source_language,
+                                       use_fuzzy=draft, base=settings.root)
         except InputError as exc:
             diags.extend(exc.diagnostics)
     diags.raise_if_errors()
@@ -405,13 +405,13 @@ def translated_shares(translators: dict[str, Translator], reports: Sequence[mode
     """Each language's (percent, translated, total) of the texts of ``reports`` and the layout labels,
     fuzzy excluded: the same count as `reportgen status`."""
     from .. import localize, model
-    from ..i18n import translator as catalogs
+    from ..i18n.translator import completeness
 
     layout = [model.Text(english, f"layout:{key}", Location("")) for key, english, _ in localize.layout_entries()]
     texts = [t for r in reports for t in r.texts()] + layout
     out = {}
     for lang, tr in translators.items():
-        done, total = catalogs.completeness(tr, texts)
+        done, total = completeness(tr, texts)
         out[lang] = (100.0 * done / total if total else 100.0, done, total)
     return out
 
