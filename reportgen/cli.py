@@ -134,8 +134,9 @@ def _distribution_commands(sub, common) -> None:  # type: ignore[no-untyped-def]
         parents=[common],
         description="Choose each participant's language (pt-BR -> pt -> the fallback; a language is offered only "
         "when its catalog is --min-complete translated, 100 percent by default), build the PDFs still "
-        "missing or out of date (never a draft), write OUT/<source>/distribution/manifest.csv and manifest.json, and write one .eml per "
-        "participant into OUT/<source>/distribution/outbox/. With --send, send them by SMTP instead: "
+        "missing or out of date (never a draft), write OUT/<source>/distribution/manifest.csv and manifest.json, and write every participant's "
+        "message into OUT/<source>/distribution/outbox.mbox, with the first message of each language in "
+        "preview/<lang>.eml to open in a mail program. With --send, send them by SMTP instead: "
         "state.jsonl records what was sent, so a message is never sent twice and failures are retried on "
         "the next run. SMTP settings: [distribute] in the config; the password only from "
         "REPORTGEN_SMTP_PASSWORD. See docs/distribution.md.")
@@ -452,6 +453,9 @@ def _cmd_distribute(args: argparse.Namespace) -> int:
         if r.outbox is not None:
             _say(f"dry run: wrote {status['dry-run']} message{'s' if status['dry-run'] != 1 else ''} to "
                   f"{_shown(r.outbox)} (nothing sent; add --send to send)")
+            if r.previews:
+                _say(f"one of each language to open in a mail program: {_shown(r.previews[0].parent)}/ ("
+                     + ", ".join(p.name for p in r.previews) + ")")
         _say(", ".join(f"{n} {s}" for s, n in sorted(status.items())))
         _say("wrote " + ", ".join(_shown(m) for m in r.manifests))
     return 1 if r.errors else 0

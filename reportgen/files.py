@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import errno
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import BinaryIO, Iterator, Sequence
 
 from .errors import Diagnostic, InputError, Location, display_path
 
@@ -105,12 +106,22 @@ def write_atomic(path: Path, data: bytes) -> None:
     Readers see the old file or the new one, never a part: a crash, a kill or a full disk leaves the
     previous report intact. (No fsync: it would cost more than rendering a page, and guards only
     against power loss, which ext4 and most file systems cover for rename-over-file anyway.)"""
+    with replacing(path) as f:
+        f.write(data)
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[BinaryIO]:
+    """A new file written piece by piece, then renamed over ``path`` when the block ends without an
+    error (as :func:`write_atomic`); on any error, or a Ctrl-C, the temporary file is removed and
+    ``path`` is unchanged. A full disk is a :class:`DiskFullError`."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _full_disk(exc, path.parent) from None
     tmp = temp_for(path)
-    write_new(tmp, data)
+    with _new_file(tmp) as f:
+        yield f
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -120,13 +131,20 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def write_new(tmp: Path, data: bytes) -> None:
     """Create ``tmp`` (which must not exist) with ``data``; an ordinary file (the umask applies)."""
+    with _new_file(tmp) as f:
+        f.write(data)
+
+
+@contextmanager
+def _new_file(tmp: Path) -> Iterator[BinaryIO]:
+    """``tmp`` created (it must not exist) and open for writing; removed again if the block fails."""
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
         raise _full_disk(exc, tmp.parent) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
     except OSError as exc:
         unlink(tmp)
         full = _full_disk(exc, tmp.parent)

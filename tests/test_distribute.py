@@ -10,6 +10,8 @@ import email
 import hashlib
 import io
 import json
+import mailbox
+import re
 import shutil
 import socket
 import subprocess
@@ -71,6 +73,17 @@ def body(msg) -> str:
 def attachment(msg) -> tuple[str, bytes]:
     (part,) = list(msg.iter_attachments())
     return part.get_filename(), part.get_content()
+
+
+def outbox(project: Path) -> dict[str, bytes]:
+    """The dry run's messages as a mail program reads ``outbox.mbox`` (the standard library's
+    ``mailbox``), in their order, by address."""
+    box = mailbox.mbox(dist_dir(project) / "outbox.mbox", create=False)
+    try:
+        raws = [box.get_bytes(key) for key in box.keys()]
+    finally:
+        box.close()
+    return {parse(raw)["To"].addresses[0].addr_spec: raw for raw in raws}
 
 
 # --------------------------------------------------------------------------- participants file
@@ -176,14 +189,12 @@ def test_dry_run_writes_manifest_and_outbox(project, cli):
     assert [(r["email"], r["sha256"], r["status"]) for r in rows] == [
         (e, r["sha256"], "dry-run") for e, r in manifest.items()]
 
-    emls = sorted((folder / "outbox").glob("*.eml"))
-    assert len(emls) == 5
-    for path in emls:
-        msg = parse(path.read_bytes())
-        addr = msg["To"].addresses[0].addr_spec
+    messages = outbox(project)
+    assert list(messages) == list(manifest)  # every participant, in the participants file's order
+    for addr, raw in messages.items():
+        msg = parse(raw)
         row = manifest[addr]
         lang = row["language"]
-        assert path.name == f"{int(row['line']) - 1:03d}.{lang}.eml" == Path(row["eml"]).name
         assert msg["Subject"] == SUBJECTS[lang]
         assert msg["Content-Language"].startswith(lang)
         name, data = attachment(msg)
@@ -193,10 +204,24 @@ def test_dry_run_writes_manifest_and_outbox(project, cli):
         assert row["sha256"] in body(msg)
         assert msg["Message-ID"] == row["message_id"]
         assert msg["Date"] == "Thu, 18 Jan 2024 16:00:00 +0000"  # SOURCE_DATE_EPOCH
-    fr = body(parse((folder / "outbox" / "003.fr.eml").read_bytes()))
+    fr = body(parse(messages["claire.dubois@example.fr"]))
     assert fr.startswith("Bonjour Claire Dubois,\n\nVeuillez trouver ci-joint «\u00a0Consultation régionale")
-    en = body(parse((folder / "outbox" / "004.en.eml").read_bytes()))
+    en = body(parse(messages["hans@example.de"]))
     assert "This document is not available in German, so we are sending it in English." in en
+
+    # the first message of each language, and of each language sent as the final fallback, to open
+    # by double-click: the same message, its lines ending in CRLF as it is sent
+    previews = {p.name: p.read_bytes() for p in (folder / "preview").iterdir()}
+    assert {name: data.replace(b"\r\n", b"\n") for name, data in previews.items()} == {
+        "pt.eml": messages["ana.souza@example.org"], "es.eml": messages["jose@example.net"],
+        "fr.eml": messages["claire.dubois@example.fr"], "en.fallback.eml": messages["hans@example.de"],
+        "en.eml": messages["mary@example.com"]}
+    assert json.loads((folder / "manifest.json").read_text("utf-8"))["previews"] == [
+        f"preview/{name}" for name in sorted(previews)]
+    assert run.out.splitlines()[-4:-2] == [
+        f"dry run: wrote 5 messages to build/{SOURCE}/distribution/outbox.mbox (nothing sent; add --send to send)",
+        f"one of each language to open in a mail program: build/{SOURCE}/distribution/preview/ (en.eml, "
+        "en.fallback.eml, es.eml, fr.eml, pt.eml)"]
 
 
 def test_project_catalog_overrides_the_mail_labels(project, cli):
@@ -206,7 +231,7 @@ def test_project_catalog_overrides_the_mail_labels(project, cli):
     assert entry in text  # the project catalog carries the layout labels; a translator edits one
     po.write_text(text.replace(entry, entry.replace("Saludos cordiales,", "Un saludo cordial del equipo,")), "utf-8")
     assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
-    text = body(parse((dist_dir(project) / "outbox" / "002.es.eml").read_bytes()))
+    text = body(parse(outbox(project)["jose@example.net"]))
     assert text.startswith("Estimado/a José Martínez:\n\nLe enviamos adjunto «Consulta regional para las Américas»")
     assert "\nUn saludo cordial del equipo,\n" in text and "Saludos cordiales" not in text
 
@@ -233,19 +258,21 @@ def test_dry_run_is_reproducible_and_builds_only_missing_pdfs(project, cli):
     run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
     assert "built" not in run.out
     again = {p.name: p.read_bytes() for p in dist_dir(project).rglob("*") if p.is_file()}
-    assert first == again and len(first) == 7
+    assert first == again and len(first) == 8  # manifest.csv, .json, outbox.mbox, 5 previews
 
 
 def test_eml_opens_in_a_mail_client_parser(project, cli):
     """The strict parser finds no defects: headers, MIME structure and encodings are valid."""
     cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
-    for path in (dist_dir(project) / "outbox").glob("*.eml"):
-        raw = path.read_bytes()
-        assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    previews = list((dist_dir(project) / "preview").glob("*.eml"))
+    assert len(previews) == 5
+    for raw in [p.read_bytes() for p in previews] + list(outbox(project).values()):
+        eol = b"\r\n" if b"\r" in raw else b"\n"  # CRLF in a preview, LF in the mbox
+        assert raw.count(eol) == raw.count(b"\n") > 100
         msg = parse(raw)
         assert msg.get_content_type() == "multipart/mixed"
         assert all(not part.defects for part in msg.walk())
-        assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+        assert max(len(line) for line in raw.split(eol)) <= 78
 
 
 # --------------------------------------------------------------------------- SMTP
@@ -331,7 +358,30 @@ def test_send_each_participant_exactly_once(project, cli, smtp):
     assert run.code == 0 and "5 already-sent" in run.out
     assert len(handler.messages) == 5  # nothing sent twice
     check_delivered(project, handler, PEOPLE)
-    assert not (dist_dir(project) / "outbox").exists()  # --send writes no outbox
+    assert not (dist_dir(project) / "outbox.mbox").exists()  # --send writes no outbox
+    assert not (dist_dir(project) / "preview").exists()
+
+
+def test_the_outbox_holds_exactly_what_is_sent(project, cli, smtp):
+    """outbox.mbox (mboxrd) holds each message as --send sends it, in LF lines, and a line that
+    starts with "From " (here the Spanish closing) quoted with ">" so that it starts no message."""
+    po = project / "locales" / "es" / "LC_MESSAGES" / "reportgen.po"
+    text = po.read_text("utf-8").replace('msgstr "Saludos cordiales,"', 'msgstr "From Lima, saludos cordiales,"')
+    po.write_text(text, "utf-8")
+    handler = smtp(Handler())
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    messages = outbox(project)
+    mbox = (dist_dir(project) / "outbox.mbox").read_bytes()
+    assert mbox.startswith(b"From consult@example.org Thu Jan 18 16:00:00 2024\n")
+    assert mbox.count(b"\nFrom ") == 4 and b"\n>From Lima, saludos cordiales,\n" in mbox
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project).code == 0
+    sent = {rcpts[0]: raw for rcpts, raw in handler.messages}
+    assert sorted(sent) == sorted(messages)
+    for addr, raw in sent.items():
+        assert b"\n" not in raw.replace(b"\r\n", b"")
+        as_stored = re.sub(rb"^(>*From )", rb">\1", raw.replace(b"\r\n", b"\n"), flags=re.MULTILINE)
+        assert messages[addr] == as_stored
+    assert b"\r\nFrom Lima, saludos cordiales,\r\n" in sent["jose@example.net"]
 
 
 def test_a_new_version_is_not_sent_again(project, cli, smtp):
@@ -361,7 +411,7 @@ def test_a_pdf_older_than_its_catalog_is_rebuilt_before_it_is_attached(project, 
     run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
     assert run.code == 0, run.err
     assert [line for line in run.out.splitlines() if line.startswith("built")] == [f"built build/{SOURCE}/{SOURCE}.es.pdf"]
-    name, data = attachment(parse((dist_dir(project) / "outbox" / "002.es.eml").read_bytes()))
+    name, data = attachment(parse(outbox(project)["jose@example.net"]))
     assert data == es.read_bytes() != old
     assert "Consulta regional de las Américas" in subprocess.run(
         ["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
@@ -375,8 +425,10 @@ def test_a_draft_is_never_attached(project, cli):
     run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
     assert run.code == 0, run.err
     assert "built" not in run.out
-    for path in (dist_dir(project) / "outbox").glob("*.eml"):
-        name, data = attachment(parse(path.read_bytes()))
+    messages = outbox(project)
+    assert len(messages) == 5
+    for raw in messages.values():
+        name, data = attachment(parse(raw))
         assert ".draft." not in name and data == final[name]
 
 
@@ -391,7 +443,7 @@ def test_settings_from_pyproject(project, cli):
                                             'from = "Team <team@example.org>"\n', "utf-8")
     assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
     assert read_manifest(project)["hans@example.de"]["language"] == "pt"
-    eml = parse((dist_dir(project) / "outbox" / "004.pt.eml").read_bytes())
+    eml = parse(outbox(project)["hans@example.de"])
     assert eml["From"] == "Team <team@example.org>"
     assert eml["Message-ID"].endswith("@example.org>")
 
@@ -654,7 +706,7 @@ def test_verify_json_lines_and_bad_manifest(project, cli):
     run = cli("verify", f"build/{SOURCE}/distribution/manifest.json", cwd=project)
     assert run.code == 1
     assert [line.split(": SHA-256")[0] for line in run.err_lines] == [
-        f"build/{SOURCE}/distribution/manifest.json:7: error: {SOURCE}.pt.pdf"]
+        f"build/{SOURCE}/distribution/manifest.json:9: error: {SOURCE}.pt.pdf"]
     (project / "x.csv").write_text("a,b\n1,2\n", "utf-8")
     run = cli("verify", "x.csv", cwd=project)
     assert (run.code, run.err_lines) == (1, ["x.csv:1: error: not a reportgen manifest: needs the columns "
@@ -686,15 +738,15 @@ def test_an_untranslated_language_is_not_offered(project, cli):
     assert (row["language"], row["rule"], row["reason"]) == (
         "en", "fallback", "no report in de-CH, de (de: 0% translated); en is the final fallback")
     assert not (project / "build" / SOURCE / f"{SOURCE}.de.pdf").exists()
-    for path in (dist_dir(project) / "outbox").glob("*.eml"):
-        msg = parse(path.read_bytes())
-        lang = path.name.split(".")[1]
+    for addr, raw in outbox(project).items():
+        msg = parse(raw)
+        lang = read_manifest(project)[addr]["language"]
         name, data = attachment(msg)
         assert name == f"{SOURCE}.{lang}.pdf"
         reader = PdfReader(io.BytesIO(data))
         assert msg["Content-Language"] == reader.trailer["/Root"]["/Lang"]
         assert msg["Subject"] == SUBJECTS[lang]
-    hans = parse((dist_dir(project) / "outbox" / "004.en.eml").read_bytes())
+    hans = parse(outbox(project)["hans@example.de"])
     assert hans["Content-Language"] == "en-GB"
     assert "This document is not available in German, so we are sending it in English." in body(hans)
     # the threshold is the project's to choose: --min-complete, or [distribute] min_complete

@@ -25,7 +25,7 @@ from reportgen.distribute.mail import Letter, build_message, message_bytes
 from reportgen.distribute.participants import MAX_COLUMNS, MAX_LINE, MAX_ROWS, Participant
 from reportgen.errors import InputError, Location
 
-from .test_distribute import SOURCE, Handler, dist_dir, project, read_manifest, smtp  # noqa: F401 - fixtures
+from .test_distribute import SOURCE, Handler, dist_dir, outbox, project, read_manifest, smtp  # noqa: F401 - fixtures
 
 EXPECTED_HEADERS = {"subject", "from", "to", "date", "message-id", "mime-version", "content-type",
                     "content-language"}
@@ -107,10 +107,10 @@ def test_odd_names_never_add_a_header_in_eml_or_smtp(project, cli, smtp):
     write_people(project, rows)
     run = cli("distribute", SOURCE, "--participants", "p.csv", cwd=project)
     assert run.code == 0, run.err
-    emls = sorted((dist_dir(project) / "outbox").glob("*.eml"))
-    assert len(emls) == len(rows)
-    for path, (name, addr, _) in zip(emls, rows):
-        names, msg = headers_of(path.read_bytes())
+    messages = list(outbox(project).values())
+    assert len(messages) == len(rows)
+    for raw, (name, addr, _) in zip(messages, rows):
+        names, msg = headers_of(raw)
         assert sorted(names) == sorted(EXPECTED_HEADERS)
         assert [(a.display_name, a.addr_spec) for a in msg["To"].addresses] == [(name, addr)]
     handler = smtp(Handler())
@@ -143,7 +143,7 @@ def test_translated_subject_with_an_encoded_word_is_refused(project, cli, smtp, 
         assert run.code == 1
         assert run.err_lines[-1].startswith(f"locales/fr/LC_MESSAGES/reportgen.po:{line}: error: fr: ")
         assert "goes into the e-mail's Subject and contains '=?'" in run.err_lines[-1]
-    assert handler.messages == [] and not (dist_dir(project) / "outbox").exists()
+    assert handler.messages == [] and not (dist_dir(project) / "outbox.mbox").exists()
 
 
 def test_english_title_with_an_encoded_word_is_refused_at_its_source_line(project, cli):
@@ -248,7 +248,8 @@ def test_manifest_email_column_never_starts_a_formula(project, cli):
 # --------------------------------------------------------------------------- confinement
 
 
-@pytest.mark.parametrize("link", ["distribution", "outbox", "state.jsonl", "state.lock", "manifest.csv", "pdf"])
+@pytest.mark.parametrize("link", ["distribution", "outbox.mbox", "preview", "state.jsonl", "state.lock", "manifest.csv",
+                                  "pdf"])
 def test_distribution_folder_is_confined(project, cli, smtp, tmp_path, link):
     """A symbolic link in the output folder must not send writes (or a dry run's deletions, or the
     attachment read) outside the project."""
@@ -261,15 +262,15 @@ def test_distribution_folder_is_confined(project, cli, smtp, tmp_path, link):
     assert cli("build", SOURCE, "--format", "pdf", cwd=project).code == 0
     folder = base / "distribution"
     folder.mkdir()
-    where = {"distribution": base / "distribution", "outbox": folder / "outbox", "pdf": base / f"{SOURCE}.fr.pdf"}
-    target = outside if link in ("distribution", "outbox") else outside / "secret"
+    where = {"distribution": base / "distribution", "pdf": base / f"{SOURCE}.fr.pdf"}
+    target = outside if link in ("distribution", "preview") else outside / "secret"
     if link in ("distribution", "pdf"):
         shutil.rmtree(where[link]) if where[link].is_dir() else where[link].unlink()
     where.get(link, folder / link).symlink_to(target)
     before = sorted((p.name, p.read_bytes()) for p in outside.iterdir())
     for args in ((), ("--send",)):
         run = cli("distribute", SOURCE, "--participants", "participants.csv", *args, cwd=project)
-        if (link == "state.lock" and not args) or (link == "outbox" and args):
+        if (link == "state.lock" and not args) or (link in ("outbox.mbox", "preview") and args):
             assert run.code == 0, run.err  # a dry run takes no lock, --send writes no outbox
             continue
         assert run.code == 1, (args, run.err)
@@ -277,16 +278,37 @@ def test_distribution_folder_is_confined(project, cli, smtp, tmp_path, link):
     assert sorted((p.name, p.read_bytes()) for p in outside.iterdir()) == before
 
 
-def test_dry_run_deletes_only_the_messages_it_wrote(project, cli):
+def test_dry_run_deletes_only_the_previews_it_wrote(project, cli):
     assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
-    outbox = dist_dir(project) / "outbox"
-    assert len(list(outbox.glob("*.eml"))) == 5
-    (outbox / "999.en.eml").write_bytes(b"someone else's")  # named like ours, not written by reportgen
-    (outbox / "notes.eml").write_bytes(b"mine")
+    preview = dist_dir(project) / "preview"
+    assert len(list(preview.glob("*.eml"))) == 5
+    (preview / "de.eml").write_bytes(b"someone else's")  # named like ours, not written by reportgen
+    (preview / "notes.eml").write_bytes(b"mine")
     text = (project / "participants.csv").read_text("utf-8").splitlines()
     (project / "participants.csv").write_text("\n".join(text[:3]) + "\n", "utf-8")  # two participants left
     assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
-    assert sorted(p.name for p in outbox.iterdir()) == ["001.pt.eml", "002.es.eml", "999.en.eml", "notes.eml"]
+    assert sorted(p.name for p in preview.iterdir()) == ["de.eml", "es.eml", "notes.eml", "pt.eml"]
+    assert len(outbox(project)) == 2
+
+
+def test_the_outbox_files_of_earlier_versions_are_cleaned_up(project, cli):
+    """Earlier versions wrote one outbox/NNN.lang.eml per participant, each named in the manifest's
+    "eml" column: the next dry run deletes those (and the folder once empty), nothing else."""
+    folder = dist_dir(project)
+    old = folder / "outbox"
+    old.mkdir(parents=True)
+    for name in ("001.pt.eml", "002.es.eml", "003.fr.eml"):
+        (old / name).write_bytes(b"old message")
+    (folder / "manifest.json").write_text(json.dumps({"source": SOURCE, "entries": [
+        {"eml": "outbox/001.pt.eml"}, {"eml": "outbox/002.es.eml"}, {"eml": "../../../participants.csv"},
+        {"eml": "outbox/../manifest.csv"}]}), "utf-8")
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    assert [p.name for p in old.iterdir()] == ["003.fr.eml"]  # not in the manifest: not reportgen's to delete
+    assert (project / "participants.csv").exists() and len(outbox(project)) == 5
+    (folder / "manifest.json").write_text(json.dumps({"source": SOURCE, "entries": [{"eml": "outbox/003.fr.eml"}]}),
+                                          "utf-8")
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    assert not old.exists()
 
 
 # --------------------------------------------------------------------------- SMTP server replies

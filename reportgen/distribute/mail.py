@@ -3,7 +3,7 @@
     participants.csv ──> participants ──> a language per person (fallback chain)
     build_project ──> the PDFs still missing ──> SHA-256 of each
     ──> one e-mail per person (subject and body from the layout catalogs, the PDF attached)
-    ──> dry run: <out>/<source>/distribution/outbox/*.eml      --send: SMTP, one message at a time
+    ──> dry run: <out>/<source>/distribution/outbox.mbox (+ preview/<lang>.eml)   --send: SMTP, one at a time
     ──> <out>/<source>/distribution/manifest.csv + manifest.json; state.jsonl (what was sent)
 
 Sending is idempotent and resumable: ``state.jsonl`` records each recipient *before* the message
@@ -26,7 +26,9 @@ import base64
 import hashlib
 import logging
 import os
+import re
 import smtplib
+import time
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
@@ -39,12 +41,12 @@ from typing import Callable, Mapping, NamedTuple, Sequence
 from .. import localize, model
 from ..project import Project, resolve_languages, resolve_sources
 from ..build.pipeline import build_project, load_reports, load_translators, translated_shares
-from ..files import check_output_folder, check_output_paths, write_atomic
+from ..files import check_output_folder, check_output_paths, replacing, write_atomic
 from ..i18n.translator import Translator
 from ..errors import Diagnostic, InputError, Location
 from . import outgoing
 from ..headers import header_problem
-from .manifest import DistributionResult, Entry, previous_outbox, verify_manifest, write_manifest
+from .manifest import OUTBOX, PREVIEWS, DistributionResult, Entry, previous_outbox, verify_manifest, write_manifest
 from .participants import Choice, Participant, choose_language, load_participants
 from .smtp import ConnectError, RateLimiter, SmtpTransport, Transport, check_transport, mail_settings, printable
 from .state import State, locked
@@ -97,20 +99,32 @@ def check_subject(tr: Translator, doc: model.LocalizedReport, kind: str | None) 
                                          f"{problem}; distribution refused", part.origin)])
 
 
-def compose_letter(tr: Translator, doc: model.LocalizedReport, name: str, requested: str,
-                   choice: Choice, sha256: str) -> Letter:
-    tag = doc.tag
-    subject = localize.label(tr, "mail-subject", document=doc.kind_label or localize.label(tr, "mail-document"),
-                             title=doc.title.text)
-    lines = [localize.label(tr, "mail-greeting", name=name), "",
-             localize.label(tr, "mail-attached", title=doc.title.text)]
-    if choice.rule == "fallback":
-        lines.append(localize.label(tr, "mail-fallback", requested=localize.language_name(requested, tag),
-                                    language=localize.language_name(choice.lang, tag)))
-    lines += ["", localize.label(tr, "mail-checksum", sha256=sha256), "", localize.label(tr, "mail-closing")]
-    if doc.organiser:
-        lines.append(doc.organiser.text)
-    return Letter(subject, "\n".join(lines) + "\n")
+class LetterForm:
+    """One language's letter with the participant left out: the texts that every participant of the
+    language shares are made once; :meth:`fill` adds the name (and the fallback note)."""
+
+    def __init__(self, tr: Translator, doc: model.LocalizedReport, sha256: str) -> None:
+        self.tr, self.doc = tr, doc
+        self.subject = localize.label(tr, "mail-subject", title=doc.title.text,
+                                      document=doc.kind_label or localize.label(tr, "mail-document"))
+        self.attached = localize.label(tr, "mail-attached", title=doc.title.text)
+        tail = ["", localize.label(tr, "mail-checksum", sha256=sha256), "", localize.label(tr, "mail-closing")]
+        self.tail = "\n".join(tail + ([doc.organiser.text] if doc.organiser else [])) + "\n"
+        self._notes: dict[str, str] = {}
+
+    def fill(self, name: str, requested: str, choice: Choice) -> Letter:
+        lines = [localize.label(self.tr, "mail-greeting", name=name), "", self.attached]
+        if choice.rule == "fallback":
+            lines.append(self._note(requested))
+        return Letter(self.subject, "\n".join(lines) + "\n" + self.tail)
+
+    def _note(self, requested: str) -> str:
+        if requested not in self._notes:
+            tag = self.doc.tag
+            self._notes[requested] = localize.label(
+                self.tr, "mail-fallback", requested=localize.language_name(requested, tag),
+                language=localize.language_name(self.doc.lang, tag))
+        return self._notes[requested]
 
 
 class Attachment(NamedTuple):
@@ -174,10 +188,9 @@ def message_bytes(msg: EmailMessage, person: Participant, attachment: Attachment
     return data
 
 
-def message_id(source: str, person: Participant, sha256: str, sender: str) -> str:
+def message_id(source: str, person: Participant, sha256: str, domain: str) -> str:
     """Deterministic: the same report file for the same person always has the same Message-ID."""
     digest = hashlib.sha256(f"{source}\0{person.key}\0{sha256}".encode()).hexdigest()[:32]
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "reportgen.invalid"
     return f"<{digest}@{domain}>"
 
 
@@ -240,7 +253,8 @@ def distribute(
     if not mail.sender:
         result.warnings.append(Diagnostic("warning", f"no sender address configured ([distribute] from); "
                                           f"the outbox uses {DRY_RUN_SENDER}"))
-    make = _composer(project, report, data, sender, mail.reply_to)
+    date = _now()
+    make = _composer(project, report, data, sender, mail.reply_to, date)
     if send:
         # the lock before the state: a second run waiting for the first must not plan from a stale copy
         with locked(folder / "state.lock"):
@@ -252,8 +266,7 @@ def distribute(
         return result
     state = State.load(folder / "state.jsonl")
     plan = _plan(result, choices, pdfs, hashes, state, retry_uncertain, sender)
-    result.outbox = folder / "outbox"
-    _write_outbox(plan, make, result.outbox, result.entries, out_root)
+    _write_outbox(plan, make, result, out_root, parseaddr(sender)[1], date)
     result.manifests = write_manifest(result)
     return result
 
@@ -286,7 +299,7 @@ def _read_pdfs(project: Project, src_path: Path, pdfs: Mapping[str, Path], out_r
 
 
 def _composer(project: Project, report: model.Report, data: Mapping[str, bytes], sender: str,
-              reply_to: str) -> Callable[[Entry], bytes]:
+              reply_to: str, date: _dt.datetime) -> Callable[..., bytes]:
     """What makes each entry's message bytes (composed when needed: memory stays flat for long
     lists), once every language's subject has proved safe for a header."""
     settings = project.settings
@@ -296,25 +309,29 @@ def _composer(project: Project, report: model.Report, data: Mapping[str, bytes],
                                     localize.language_tag(lang, settings.language_tags)).report for lang in langs}
     for lang in langs:
         check_subject(translators[lang], docs[lang], report.kind)
-    date = _now()
     attachments = {lang: encode_attachment(pdf) for lang, pdf in data.items()}  # each PDF encoded once
-    templates: dict[tuple[str, str], outgoing.Template | None] = {}
+    forms: dict[tuple[str, str], LetterForm] = {}
+    templates: dict[tuple[str, str, bytes], outgoing.Template | None] = {}
 
-    def make(entry: Entry) -> bytes:
+    def make(entry: Entry, eol: bytes = b"\r\n") -> bytes:
+        """The entry's message, its lines ending in CRLF as sent (or in ``eol``)."""
         lang = entry.choice.lang
-        letter = compose_letter(translators[lang], docs[lang], entry.person.name, entry.requested, entry.choice,
-                                entry.sha256)
-        key = (lang, entry.file.name)
+        if (lang, entry.sha256) not in forms:
+            forms[lang, entry.sha256] = LetterForm(translators[lang], docs[lang], entry.sha256)
+        letter = forms[lang, entry.sha256].fill(entry.person.name, entry.requested, entry.choice)
+        key = (lang, entry.file.name, eol)
         if key not in templates:  # what every message of the language shares, written once
-            templates[key] = outgoing.make_template(letter.subject, sender, reply_to, docs[lang].tag, date,
-                                                    entry.file, data[lang])
+            template = outgoing.make_template(letter.subject, sender, reply_to, docs[lang].tag, date, entry.file,
+                                              data[lang])
+            templates[key] = template.with_eol(eol) if template else None
         template = templates[key]
         fast = outgoing.compose(template, letter.body, entry.person, entry.message_id) if template else None
         if fast is not None:
             return fast
         msg = build_message(letter, entry.person, sender, reply_to, docs[lang].tag, entry.file, attachments[lang],
                             entry.message_id, date)
-        return message_bytes(msg, entry.person, attachments[lang])
+        whole = message_bytes(msg, entry.person, attachments[lang])
+        return whole if eol == b"\r\n" else whole.replace(b"\r\n", eol)
 
     return make
 
@@ -323,6 +340,7 @@ def _plan(result: DistributionResult, choices: Sequence[tuple[Participant, Choic
           hashes: Mapping[str, str], state: State, retry_uncertain: bool, sender: str) -> list[Entry]:
     """An entry per participant in ``result``; those still to send (by the state) returned."""
     folder = result.folder
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "reportgen.invalid"
     plan: list[Entry] = []
     for person, choice in choices:
         entry = Entry(person, person.language, choice, pdfs[choice.lang], hashes[choice.lang])
@@ -344,34 +362,70 @@ def _plan(result: DistributionResult, choices: Sequence[tuple[Participant, Choic
             entry.detail = "a previous run stopped while sending; not retried without --retry-uncertain"
             result.warnings.append(Diagnostic("warning", f"{person.email}: {entry.detail}", person.location))
             continue
-        entry.message_id = message_id(result.source, person, entry.sha256, sender)
+        entry.message_id = message_id(result.source, person, entry.sha256, domain)
         plan.append(entry)
     return plan
 
 
-def _write_outbox(plan: Sequence[Entry], make: Callable[[Entry], bytes], outbox: Path,
-                  entries: list[Entry], out_root: Path) -> None:
-    """Write this run's messages; delete only the outbox files an earlier dry run wrote (by its
-    manifest) and this one does not: never a file reportgen did not write."""
-    index = {id(e): n for n, e in enumerate(entries, 1)}
+def _write_outbox(plan: Sequence[Entry], make: Callable[..., bytes], result: DistributionResult,
+                  out_root: Path, envelope_from: str, date: _dt.datetime) -> None:
+    """Write this run's messages into ``outbox.mbox``, and the first message of each language (and
+    the first of each language sent as the final fallback) into ``preview/`` as ``.eml`` files.
+    Delete only the files an earlier dry run wrote (by its manifest) that this one does not: never
+    a file reportgen did not write."""
+    folder = result.folder
+    result.outbox = folder / OUTBOX
+    firsts: dict[str, Entry] = {}
     for entry in plan:
-        entry.eml = outbox / f"{index[id(entry)]:03d}.{entry.choice.lang}.eml"
-    wanted = {e.eml.name for e in plan if e.eml}
-    stale = [outbox / name for name in sorted(previous_outbox(outbox.parent) - wanted)]
-    check_output_paths([e.eml for e in plan if e.eml] + stale, out_root)
-    outbox.mkdir(parents=True, exist_ok=True)
+        firsts.setdefault(entry.choice.lang + (".fallback" if entry.choice.rule == "fallback" else ""), entry)
+    previews = {id(entry): folder / PREVIEWS / f"{name}.eml" for name, entry in sorted(firsts.items())}
+    result.previews = sorted(previews.values())
+    stale = [folder / name for name in sorted(previous_outbox(folder) - {_rel(p, folder) for p in result.previews})]
+    check_output_paths([result.outbox, *result.previews, *stale], out_root)
     for old in stale:
         if old.is_file():
             old.unlink()
+    for old_folder in {old.parent for old in stale} - {folder}:
+        _remove_if_empty(old_folder)
+    sender = envelope_from if envelope_from.isascii() and envelope_from.isprintable() and " " not in envelope_from \
+        else "MAILER-DAEMON"
+    envelope = f"From {sender or 'MAILER-DAEMON'} {time.asctime(date.utctimetuple())}\n".encode("ascii")
+    shown: dict[Path, bytes] = {}
+    with replacing(result.outbox) as mbox:  # messages made one at a time: memory stays flat
+        for entry in plan:
+            mbox.write(envelope)
+            mbox.write(mbox_text(make(entry, b"\n")))
+            mbox.write(b"\n")
+            if id(entry) in previews:
+                shown[previews[id(entry)]] = make(entry)
+    for path, data in shown.items():  # once every message is made: a refused one leaves the old files
+        write_atomic(path, data)
     for entry in plan:
-        assert entry.eml is not None
-        data = make(entry)
-        if not entry.eml.is_file() or entry.eml.read_bytes() != data:
-            write_atomic(entry.eml, data)
         entry.status = "dry-run"
 
 
-def _send_all(plan: Sequence[Entry], make: Callable[[Entry], bytes], state: State, envelope_from: str,
+_FROM_LINE = re.compile(rb"^(>*From )", re.MULTILINE)
+
+
+def mbox_text(data: bytes) -> bytes:
+    """A message (its lines ending in LF) as an mbox holds it (mboxrd, RFC 4155): a line that
+    starts with "From " (after any ">") gets one more ">", so it cannot be read as the start of the
+    next message."""
+    return _FROM_LINE.sub(rb">\1", data) if b"From " in data else data
+
+
+def _rel(path: Path, folder: Path) -> str:
+    return path.relative_to(folder).as_posix()
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:  # not empty (someone's own files), or already gone
+        pass
+
+
+def _send_all(plan: Sequence[Entry], make: Callable[..., bytes], state: State, envelope_from: str,
               transport: Transport, limiter: RateLimiter, result: DistributionResult) -> None:
     try:
         for entry in plan:

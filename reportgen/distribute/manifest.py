@@ -22,9 +22,13 @@ from ..files import write_atomic
 from .participants import Choice, Participant
 
 MANIFEST_COLUMNS = ("line", "name", "email", "organisation", "requested", "language", "rule", "reason",
-                    "file", "sha256", "status", "detail", "message_id", "eml")
-#: the name of an outbox file as the manifest records it
-EML_RE = re.compile(r"^outbox/[0-9]{3,}\.[A-Za-z0-9_-]{1,35}\.eml$")
+                    "file", "sha256", "status", "detail", "message_id")
+#: a dry run's messages, in the distribution folder; and the folder of one message of each language
+OUTBOX = "outbox.mbox"
+PREVIEWS = "preview"
+#: the files a dry run writes that a later one may delete, as the manifest names them: the previews,
+#: and the outbox files of earlier versions (one .eml per participant, in the "eml" column)
+OURS_RE = re.compile(r"^(preview/[A-Za-z0-9_-]{1,35}(\.fallback)?|outbox/[0-9]{3,}\.[A-Za-z0-9_-]{1,35})\.eml$")
 
 
 @dataclass
@@ -37,7 +41,6 @@ class Entry:
     status: str = "pending"  # dry-run | sent | already-sent | failed | uncertain | pending
     detail: str = ""
     message_id: str = ""
-    eml: Path | None = None
 
 
 @dataclass
@@ -49,7 +52,8 @@ class DistributionResult:
     errors: list[Diagnostic] = field(default_factory=list)  # delivery failures (with addresses)
     built: list[Path] = field(default_factory=list)
     manifests: tuple[Path, ...] = ()
-    outbox: Path | None = None
+    outbox: Path | None = None  # a dry run's outbox.mbox
+    previews: list[Path] = field(default_factory=list)  # a dry run's preview/*.eml
     sent: bool = False  # True for --send
 
 
@@ -70,7 +74,6 @@ def _rows(result: DistributionResult) -> list[dict[str, str]]:
             "requested": e.requested, "language": e.choice.lang, "rule": e.choice.rule, "reason": e.choice.reason,
             "file": Path(os.path.relpath(e.file, result.folder.parent)).as_posix(), "sha256": e.sha256,
             "status": e.status, "detail": e.detail, "message_id": e.message_id,
-            "eml": Path(os.path.relpath(e.eml, result.folder)).as_posix() if e.eml else "",
         })
     return rows
 
@@ -90,9 +93,13 @@ def write_manifest(result: DistributionResult) -> tuple[Path, Path]:
     writer.writerows({k: _cell(v) for k, v in r.items()} for r in rows)
     csv_path = result.folder / "manifest.csv"
     write_atomic(csv_path, buf.getvalue().encode("utf-8"))
-    head = {"source": result.source, "mode": "send" if result.sent else "dry-run",
+    head: dict[str, object] = {"source": result.source, "mode": "send" if result.sent else "dry-run",
             "algorithm": "sha256", "files relative to": "the folder above this manifest's (the report's folder)"}
-    lines = json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "entries": [\n'
+    if result.outbox is not None:
+        head["outbox"] = OUTBOX
+        head["previews"] = [p.relative_to(result.folder).as_posix() for p in result.previews]
+    lines = "{\n" + "".join(f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n" for k, v in head.items())
+    lines += ' "entries": [\n'
     lines += ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in rows) + "\n ]\n}\n"
     json_path = result.folder / "manifest.json"
     write_atomic(json_path, lines.encode("utf-8"))
@@ -100,14 +107,15 @@ def write_manifest(result: DistributionResult) -> tuple[Path, Path]:
 
 
 def previous_outbox(folder: Path) -> set[str]:
-    """The outbox files an earlier dry run wrote (``outbox/NNN.lang.eml``, from its manifest.json):
-    the only files a dry run may delete."""
+    """The files an earlier dry run wrote besides the outbox (``preview/<lang>.eml``, and
+    ``outbox/NNN.lang.eml`` of earlier versions), as its manifest.json names them relative to
+    ``folder``: the only files a dry run may delete."""
     try:
-        entries = json.loads((folder / "manifest.json").read_text("utf-8"))["entries"]
-        names = {str(e.get("eml", "")) for e in entries}
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+        names = {str(n) for n in manifest.get("previews", [])} | {str(e.get("eml", "")) for e in manifest["entries"]}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()
-    return {n[len("outbox/"):] for n in names if EML_RE.match(n)}
+    return {n for n in names if OURS_RE.match(n)}
 
 
 # --------------------------------------------------------------------------- verify

@@ -34,8 +34,15 @@ _TEXT_PART = b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Enc
 class Template(NamedTuple):
     """What every message of one language shares, as the e-mail library writes it."""
 
-    head: bytes  # Subject, From, Reply-To, Date, MIME-Version, Content-Language, each ending in CRLF
+    head: bytes  # Subject, From, Reply-To, Date, MIME-Version, Content-Language, each ending in ``eol``
     attachment: bytes  # the PDF's part: its headers and base64 lines, encoded once
+    eol: bytes = b"\r\n"  # CRLF as sent; LF for an mbox
+
+    def with_eol(self, eol: bytes) -> Template:
+        """The same lines ending in ``eol`` (converted once, not for each message)."""
+        if eol == self.eol:
+            return self
+        return Template(self.head.replace(self.eol, eol), self.attachment.replace(self.eol, eol), eol)
 
 
 def boundary(message_id: str) -> str:
@@ -78,13 +85,13 @@ def compose(template: Template, body: str, person: Participant, message_id: str)
         return None
     if not _reads_back(to.decode("ascii"), person):  # the fixed headers were read back once
         return None
-    to = b"To: " + to + b"\r\n"
+    eol = template.eol
     mark = boundary(message_id).encode()
-    head = b"".join((template.head, to, b"Message-ID: ", message_id.encode("ascii"),
-                     b'\r\nContent-Type: multipart/mixed; boundary="', mark, b'"\r\n'))
-    text = quopri.encodestring(body.encode("utf-8")).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-    return b"".join((head, b"\r\n--", mark, b"\r\n", _TEXT_PART, text, b"\r\n--", mark, b"\r\n",
-                     template.attachment, b"\r\n--", mark, b"--\r\n"))
+    head = b"".join((template.head, b"To: ", to, eol, b"Message-ID: ", message_id.encode("ascii"), eol,
+                     b'Content-Type: multipart/mixed; boundary="', mark, b'"', eol))
+    text = quopri.encodestring(body.encode("utf-8")).replace(b"\r\n", b"\n").replace(b"\n", eol)
+    return b"".join((head, eol, b"--", mark, eol, _TEXT_PART.replace(b"\r\n", eol), text, eol, b"--", mark, eol,
+                     template.attachment, eol, b"--", mark, b"--", eol))
 
 
 def _reads_back(to: str, person: Participant) -> bool:
