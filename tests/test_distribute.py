@@ -360,6 +360,10 @@ def test_send_each_participant_exactly_once(project, cli, smtp):
     check_delivered(project, handler, PEOPLE)
     assert not (dist_dir(project) / "outbox.mbox").exists()  # --send writes no outbox
     assert not (dist_dir(project) / "preview").exists()
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)  # a dry run now: none left
+    assert run.code == 0 and "dry run: wrote 0 messages" in run.out and "5 already-sent" in run.out
+    assert outbox(project) == {} and (dist_dir(project) / "outbox.mbox").read_bytes() == b""
+    assert not (dist_dir(project) / "preview").exists()
 
 
 def test_the_outbox_holds_exactly_what_is_sent(project, cli, smtp):

@@ -382,24 +382,24 @@ def _write_outbox(plan: Sequence[Entry], make: Callable[..., bytes], result: Dis
     result.previews = sorted(previews.values())
     stale = [folder / name for name in sorted(previous_outbox(folder) - {_rel(p, folder) for p in result.previews})]
     check_output_paths([result.outbox, *result.previews, *stale], out_root)
+    plain = bool(envelope_from) and envelope_from.isascii() and envelope_from.isprintable() and " " not in envelope_from
+    envelope = f"From {envelope_from if plain else 'MAILER-DAEMON'} {time.asctime(date.utctimetuple())}\n"
+    shown: dict[Path, bytes] = {}
+    with replacing(result.outbox) as mbox:  # messages made one at a time: memory stays flat
+        for entry in plan:
+            mbox.write(envelope.encode("ascii"))
+            mbox.write(mbox_text(make(entry, b"\n")))
+            mbox.write(b"\n")
+            if id(entry) in previews:
+                shown[previews[id(entry)]] = make(entry)
+    # once every message is made (a refused one leaves the previous files as they were)
+    for path, data in shown.items():
+        write_atomic(path, data)
     for old in stale:
         if old.is_file():
             old.unlink()
     for old_folder in {old.parent for old in stale} - {folder}:
         _remove_if_empty(old_folder)
-    sender = envelope_from if envelope_from.isascii() and envelope_from.isprintable() and " " not in envelope_from \
-        else "MAILER-DAEMON"
-    envelope = f"From {sender or 'MAILER-DAEMON'} {time.asctime(date.utctimetuple())}\n".encode("ascii")
-    shown: dict[Path, bytes] = {}
-    with replacing(result.outbox) as mbox:  # messages made one at a time: memory stays flat
-        for entry in plan:
-            mbox.write(envelope)
-            mbox.write(mbox_text(make(entry, b"\n")))
-            mbox.write(b"\n")
-            if id(entry) in previews:
-                shown[previews[id(entry)]] = make(entry)
-    for path, data in shown.items():  # once every message is made: a refused one leaves the old files
-        write_atomic(path, data)
     for entry in plan:
         entry.status = "dry-run"
 
