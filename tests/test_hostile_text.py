@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from reportgen import model
 from reportgen.errors import InputError
-from reportgen.render.docx import _prop
+from reportgen.render.docx_properties import prop
 from reportgen.render.fonts import check_glyphs
 from reportgen.render.pdf import register_family
 
@@ -72,8 +72,8 @@ def check_docx(data: bytes, text: str, where: Path) -> None:
     # the location, a line of the title block's facts paragraph
     assert any((": " + text + "\n") in (p + "\n") for p in paragraphs)
     props = Document(str(where / "out.docx")).core_properties
-    assert props.title == _prop(text)
-    assert props.keywords == _prop(text)
+    assert props.title == prop(text)
+    assert props.keywords == prop(text)
 
 
 def check_pdf(data: bytes, text: str, where: Path) -> None:

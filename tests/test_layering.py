@@ -54,7 +54,8 @@ LAYERS = {
     "build.runner": {"files", "render"},
     "build.pipeline": {"project", "files", "config", "sources", "localize", "i18n.translator", "i18n.extract", "i18n.po",
                        "render", "render.fonts", "render.docx", "build.plan", "build.runner"},
-    "render.docx": {"render", "render.docx_package", "render.links", "render.package"},
+    "render.docx": {"render", "render.docx_package", "render.docx_properties", "render.links", "render.package"},
+    "render.docx_properties": {"render"},
     "render.package": set(),
     "render.docx_package": set(),
     "render.review_docx": {"render", "render.package"},
@@ -77,7 +78,7 @@ STDLIB_ONLY = {"model", "errors", "paths", "theme"}
 NO_THIRD_PARTY = {"model", "errors", "paths", "theme", "files", "project", "i18n.checks", "i18n.fuzzy", "render.fonts",
                   "render.links", "build.plan", "build.runner", "i18n.translator", "i18n.scan", "i18n.wrap",
                   "i18n.po", "i18n.extract", "i18n.formats", "i18n.header", "i18n.plural", "i18n.glossary",
-                  "headers", "distribute.outgoing", "render.docx_package"}
+                  "headers", "distribute.outgoing", "render.docx_package", "render.docx_properties"}
 
 
 def modules():

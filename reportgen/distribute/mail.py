@@ -255,19 +255,18 @@ def distribute(
                                           f"the outbox uses {DRY_RUN_SENDER}"))
     date = _now()
     make = _composer(project, report, data, sender, mail.reply_to, date)
-    if send:
-        # the lock before the state: a second run waiting for the first must not plan from a stale copy
-        with locked(folder / "state.lock"):
-            state = State.load(folder / "state.jsonl")
-            plan = _plan(result, choices, pdfs, hashes, state, retry_uncertain, sender)
-            _send_all(plan, make, state, parseaddr(sender)[1], transport or SmtpTransport(mail, password),
-                      limiter or RateLimiter(rate if rate is not None else mail.rate), result)
-            result.manifests = write_manifest(result)
+    if not send:
+        plan = _plan(result, choices, pdfs, hashes, State.load(folder / "state.jsonl"), retry_uncertain, sender)
+        _write_outbox(plan, make, result, out_root, parseaddr(sender)[1], date)
+        result.manifests = write_manifest(result)
         return result
-    state = State.load(folder / "state.jsonl")
-    plan = _plan(result, choices, pdfs, hashes, state, retry_uncertain, sender)
-    _write_outbox(plan, make, result, out_root, parseaddr(sender)[1], date)
-    result.manifests = write_manifest(result)
+    # the lock before the state: a second run waiting for the first must not plan from a stale copy
+    with locked(folder / "state.lock"):
+        state = State.load(folder / "state.jsonl")
+        plan = _plan(result, choices, pdfs, hashes, state, retry_uncertain, sender)
+        _send_all(plan, make, state, parseaddr(sender)[1], transport or SmtpTransport(mail, password),
+                  limiter or RateLimiter(rate if rate is not None else mail.rate), result)
+        result.manifests = write_manifest(result)
     return result
 
 

@@ -29,7 +29,6 @@ elements behind the objects); the saved package is zipped again with fixed dates
 from __future__ import annotations
 
 import copy
-import datetime as _dt
 import io
 import re
 import threading
@@ -44,8 +43,9 @@ from docx.shared import Mm
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from ..model import LBulletList, LocalizedReport, LParagraph, Phrase
-from . import Rendered, RenderOptions, docx_package, escape
+from . import Rendered, RenderOptions, docx_package
 from .links import find_urls
+from .docx_properties import app_xml, set_properties
 from .package import fixed_zip
 
 DOCX_FONT = "Arial"  # present in Word everywhere; Liberation Sans stands in on Linux
@@ -577,7 +577,7 @@ def render(doc: LocalizedReport, options: RenderOptions) -> Rendered:
 
     for footer in prep.footers:
         _footer(document, footer, doc, ids, prep.text_width, own_tabs=prep.own_template)
-    _set_properties(document, doc)
+    set_properties(document.core_properties, doc)
     return Rendered(_save(prep, doc))
 
 
@@ -604,50 +604,6 @@ def _drop_table_styles(document) -> None:
             style.delete()
 
 
-#: python-docx refuses core properties longer than this (Word shows no more anyway).
-PROPERTY_LIMIT = 255
-
-
-def _prop(text: str) -> str:
-    """A document property: one line, cut to PROPERTY_LIMIT characters with an ellipsis."""
-    text = " ".join(text.split())
-    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1].rstrip() + "…"
-
-
-def _set_properties(document, doc: LocalizedReport) -> None:
-    cp = document.core_properties
-    cp.title = _prop(doc.title.text)
-    cp.subject = _prop(doc.event_line or (doc.series.text if doc.series else ""))
-    cp.author = _prop(doc.organiser.text if doc.organiser else "")
-    cp.keywords = _prop(", ".join(doc.keywords))
-    cp.content_status = "Draft" if doc.draft else ""
-    cp.language = doc.tag
-    cp.last_modified_by = "reportgen"
-    cp.comments = ""
-    cp.category = _prop(doc.kind_label or "")
-    cp.revision = 1
-    created = doc.created.astimezone(_dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-    cp.created = created
-    cp.modified = created
-
-
-_APP_XML = (
-    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-    "<Template>{template}</Template>"
-    "<Application>{app}</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
-    "<Company>{company}</Company><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
-    "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>{version}</AppVersion></Properties>"
-)
-
-
-def _app_version(generator: str) -> str:
-    """"reportgen 0.1.0" -> "00.0001": AppVersion must look like XX.YYYY."""
-    numbers = re.findall(r"\d+", generator.split()[-1]) + ["0", "0"]
-    return f"{int(numbers[0]) % 100:02d}.{int(numbers[1]) % 10000:04d}"
-
-
 def _drop_thumbnail(document) -> None:
     """python-docx's default template carries a thumbnail (its own picture): not ours to show."""
     rels = document.part.package.rels
@@ -656,18 +612,13 @@ def _drop_thumbnail(document) -> None:
             del rels[rid]
 
 
-#: Every zip member gets this date (the earliest a zip can hold) and these permissions.
-
-
 def _save(prep: _Prepared, doc: LocalizedReport) -> bytes:
     """python-docx writes the package; it is then zipped again with fixed member dates, modes and
     order, so that the same document gives the same bytes on every system. Our ``app.xml`` (not
     python-docx's stale template one) and theme colours are put in on the way."""
     written = io.BytesIO()
     prep.document.save(written)
-    company = escape(doc.organiser.text) if doc.organiser else ""
-    replaced = {"docProps/app.xml": _APP_XML.format(template="Normal.dotm", app=escape(doc.generator),
-                                                    company=company, version=_app_version(doc.generator)).encode()}
+    replaced = {"docProps/app.xml": app_xml(doc)}
 
     def member(name: str, body: bytes) -> bytes:
         body = replaced.get(name) or body

@@ -91,8 +91,18 @@ def _coverage(path: Path, mtime_ns: int, size: int) -> frozenset[int]:  # the da
 
 
 def _cmap(data: bytes) -> dict[int, int]:
-    u16, u32 = struct.Struct(">H").unpack_from, struct.Struct(">L").unpack_from
-    (num_tables,) = u16(data, 4)
+    """The font's Unicode character map: character -> glyph, without unmapped characters."""
+    out = _subtable(data, _unicode_subtable(data))
+    if 0x20 in out:  # as ReportLab does: a no-break space is drawn as a space
+        out[0xA0] = out[0x20]
+    elif 0xA0 in out:
+        out[0x20] = out[0xA0]
+    return {ch: g for ch, g in out.items() if g}
+
+
+def _unicode_subtable(data: bytes) -> int:
+    """Where the ``cmap`` subtable reportlab would use starts in the font file."""
+    (num_tables,) = struct.unpack_from(">H", data, 4)
     for i in range(num_tables):
         tag, _, offset, _ = struct.unpack_from(">4sLLL", data, 12 + 16 * i)
         if tag == b"cmap":
@@ -112,7 +122,12 @@ def _cmap(data: bytes) -> dict[int, int]:
             chosen, enc = offset, 2
     if chosen is None:
         raise FontError("no Unicode character map")
-    at = base + chosen
+    return base + chosen
+
+
+def _subtable(data: bytes, at: int) -> dict[int, int]:
+    """A ``cmap`` subtable (formats 0, 4, 6, 10, 12, 13) read: character -> glyph (0: none)."""
+    u16, u32 = struct.Struct(">H").unpack_from, struct.Struct(">L").unpack_from
     (fmt,) = u16(data, at)
     out: dict[int, int] = {}
     if fmt == 4:
@@ -148,11 +163,7 @@ def _cmap(data: bytes) -> dict[int, int]:
             out[ch] = glyph
     else:
         raise FontError(f"unsupported character map format {fmt}")
-    if 0x20 in out:  # as ReportLab does: a no-break space is drawn as a space
-        out[0xA0] = out[0x20]
-    elif 0xA0 in out:
-        out[0x20] = out[0xA0]
-    return {ch: g for ch, g in out.items() if g}
+    return out
 
 
 def theme_fonts(theme: Theme) -> tuple[frozenset[int], frozenset[int] | None]:
