@@ -10,7 +10,7 @@ the figures before a change; everything else (the projects, the baseline) is the
    uses), each as a ratio against the baseline ``python -c "import reportgen"`` measured in the
    same run (median of 5); the one-edit line also says how many documents were rendered. The state
    file's size per output is printed too.
-2. **Distribution dry run** (outbox written) of one report to 1,000 and 10,000 participants in 4
+2. **Distribution dry run** (outbox.mbox and the previews written) of one report to 1,000 and 10,000 participants in 4
    languages, in a fresh process each: time per participant and the process's peak memory
    (``ru_maxrss``), and the import baseline.
 """
