@@ -23,7 +23,7 @@ import pytest
 from reportgen.headers import header_problem, is_header_safe
 from reportgen.distribute.mail import Letter, build_message, message_bytes
 from reportgen.distribute.participants import MAX_COLUMNS, MAX_LINE, MAX_ROWS, Participant
-from reportgen.errors import InputError, Location
+from reportgen.errors import Diagnostic, InputError, Location
 
 from .test_distribute import SOURCE, Handler, dist_dir, outbox, project, read_manifest, smtp  # noqa: F401 - fixtures
 
@@ -396,3 +396,24 @@ def test_verify_hashes_only_files_inside_the_manifest_tree(project, cli, tmp_pat
         assert run.err_lines == ["manifest.csv:2: error: link.pdf: file not found"]
     else:
         assert run.err_lines[0].startswith(f"manifest.csv:2: error: {name!r}: refused: ")
+
+
+def test_a_message_refused_midway_leaves_the_previous_outbox(project, cli, monkeypatch):
+    """The outbox is written whole or not at all: a message refused after others were written
+    leaves the previous outbox.mbox and previews as they were, and no temporary file."""
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    folder = dist_dir(project)
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    from reportgen.distribute import outgoing
+    real, calls = outgoing.compose, []
+
+    def compose(template, body, person, message_id):
+        calls.append(person.email)
+        if len(calls) == 3:
+            raise InputError([Diagnostic("error", "refused for the test", person.location)])
+        return real(template, body, person, message_id.replace("@", ".new@"))
+
+    monkeypatch.setattr(outgoing, "compose", compose)
+    run = cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project)
+    assert (run.code, run.err_lines[-1]) == (1, "participants.csv:3: error: refused for the test")
+    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before

@@ -93,8 +93,9 @@ def write_manifest(result: DistributionResult) -> tuple[Path, Path]:
     writer.writerows({k: _cell(v) for k, v in r.items()} for r in rows)
     csv_path = result.folder / "manifest.csv"
     write_atomic(csv_path, buf.getvalue().encode("utf-8"))
-    head: dict[str, object] = {"source": result.source, "mode": "send" if result.sent else "dry-run",
-            "algorithm": "sha256", "files relative to": "the folder above this manifest's (the report's folder)"}
+    head: dict[str, object] = {
+        "source": result.source, "mode": "send" if result.sent else "dry-run", "algorithm": "sha256",
+        "files relative to": "the folder above this manifest's (the report's folder)"}
     if result.outbox is not None:
         head["outbox"] = OUTBOX
         head["previews"] = [p.relative_to(result.folder).as_posix() for p in result.previews]
