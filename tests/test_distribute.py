@@ -388,6 +388,22 @@ def test_the_outbox_holds_exactly_what_is_sent(project, cli, smtp):
     assert b"\r\nFrom Lima, saludos cordiales,\r\n" in sent["jose@example.net"]
 
 
+@pytest.mark.skipif(shutil.which("formail") is None, reason="formail (procmail) not installed")
+def test_formail_splits_the_outbox_into_the_same_messages(project, cli, tmp_path):
+    """A second reader of the mbox, procmail's formail (what mail filters use to split one): the same
+    messages, each behind its From line, with the mboxrd-quoted line as written."""
+    po = project / "locales" / "es" / "LC_MESSAGES" / "reportgen.po"
+    po.write_text(po.read_text("utf-8").replace('msgstr "Saludos cordiales,"', 'msgstr "From Lima,"'), "utf-8")
+    assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
+    mbox = dist_dir(project) / "outbox.mbox"
+    subprocess.run(["formail", "-s", "sh", "-c", f'cat > "{tmp_path}/m$FILENO"'], stdin=mbox.open("rb"), check=True)
+    split = [p.read_bytes() for p in sorted(tmp_path.glob("m*"))]
+    assert [raw.split(b"\n", 1)[0] for raw in split] == [b"From reportgen@example.invalid Thu Jan 18 16:00:00 2024"] * 5
+    assert [raw.split(b"\n", 1)[1].rstrip(b"\n") for raw in split] == [
+        raw.rstrip(b"\n") for raw in outbox(project).values()]
+    assert b"\n>From Lima,\n" in split[1]
+
+
 def test_a_new_version_is_not_sent_again(project, cli, smtp):
     handler = smtp(Handler())
     assert cli("distribute", SOURCE, "--participants", "participants.csv", "--send", cwd=project).code == 0
