@@ -16,9 +16,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Iterator
 
 from ..errors import Diagnostic, InputError, Location, display_path
-from ..files import write_atomic
+from ..files import replacing
 from .participants import Choice, Participant
 
 MANIFEST_COLUMNS = ("line", "name", "email", "organisation", "requested", "language", "rule", "reason",
@@ -65,17 +66,19 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _rows(result: DistributionResult) -> list[dict[str, str]]:
-    rows = []
+def _rows(result: DistributionResult) -> Iterator[dict[str, str]]:
+    base = result.folder.parent
+    names: dict[Path, str] = {}  # a few report files for many participants
     for e in result.entries:
         p = e.person
-        rows.append({
+        if e.file not in names:
+            names[e.file] = Path(os.path.relpath(e.file, base)).as_posix()
+        yield {
             "line": str(p.location.line), "name": p.name, "email": p.email, "organisation": p.organisation,
             "requested": e.requested, "language": e.choice.lang, "rule": e.choice.rule, "reason": e.choice.reason,
-            "file": Path(os.path.relpath(e.file, result.folder.parent)).as_posix(), "sha256": e.sha256,
-            "status": e.status, "detail": e.detail, "message_id": e.message_id,
-        })
-    return rows
+            "file": names[e.file], "sha256": e.sha256, "status": e.status, "detail": e.detail,
+            "message_id": e.message_id,
+        }
 
 
 def _cell(value: str) -> str:
@@ -86,24 +89,29 @@ def _cell(value: str) -> str:
 
 
 def write_manifest(result: DistributionResult) -> tuple[Path, Path]:
-    rows = _rows(result)
-    buf = io.StringIO(newline="")
-    writer = csv.DictWriter(buf, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: _cell(v) for k, v in r.items()} for r in rows)
-    csv_path = result.folder / "manifest.csv"
-    write_atomic(csv_path, buf.getvalue().encode("utf-8"))
+    """Both manifests, a row at a time (no copy of the whole list in memory), each replaced whole."""
+    csv_path, json_path = result.folder / "manifest.csv", result.folder / "manifest.json"
     head: dict[str, object] = {
         "source": result.source, "mode": "send" if result.sent else "dry-run", "algorithm": "sha256",
         "files relative to": "the folder above this manifest's (the report's folder)"}
     if result.outbox is not None:
         head["outbox"] = OUTBOX
         head["previews"] = [p.relative_to(result.folder).as_posix() for p in result.previews]
-    lines = "{\n" + "".join(f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n" for k, v in head.items())
-    lines += ' "entries": [\n'
-    lines += ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in rows) + "\n ]\n}\n"
-    json_path = result.folder / "manifest.json"
-    write_atomic(json_path, lines.encode("utf-8"))
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    with replacing(csv_path) as csv_file, replacing(json_path) as json_file:
+        json_file.write(("{\n" + "".join(f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n"
+                                         for k, v in head.items()) + ' "entries": [').encode("utf-8"))
+        for n, row in enumerate(_rows(result)):
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+            json_file.write(f"{',' if n else ''}\n  {json.dumps(row, ensure_ascii=False)}".encode("utf-8"))
+            if buf.tell() > 1 << 16:
+                csv_file.write(buf.getvalue().encode("utf-8"))
+                buf.seek(0)
+                buf.truncate()
+        csv_file.write(buf.getvalue().encode("utf-8"))
+        json_file.write(b"\n ]\n}\n")
     return csv_path, json_path
 
 
