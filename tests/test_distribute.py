@@ -396,7 +396,7 @@ def test_formail_splits_the_outbox_into_the_same_messages(project, cli, tmp_path
     po.write_text(po.read_text("utf-8").replace('msgstr "Saludos cordiales,"', 'msgstr "From Lima,"'), "utf-8")
     assert cli("distribute", SOURCE, "--participants", "participants.csv", cwd=project).code == 0
     mbox = dist_dir(project) / "outbox.mbox"
-    subprocess.run(["formail", "-s", "sh", "-c", f'cat > "{tmp_path}/m$FILENO"'], stdin=mbox.open("rb"), check=True)
+    subprocess.run(["formail", "-s", "sh", "-c", f'cat > "{tmp_path}/m$FILENO"'], input=mbox.read_bytes(), check=True)
     split = [p.read_bytes() for p in sorted(tmp_path.glob("m*"))]
     assert [raw.split(b"\n", 1)[0] for raw in split] == [b"From reportgen@example.invalid Thu Jan 18 16:00:00 2024"] * 5
     assert [raw.split(b"\n", 1)[1].rstrip(b"\n") for raw in split] == [
